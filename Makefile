@@ -1,0 +1,24 @@
+# fk_tools: PGXS build.  `make && make install`, then `make installcheck`
+# against a running server; test/run-all does everything on a fresh machine.
+
+EXTENSION = fk_tools
+MODULE_big = fk_tools
+OBJS = fk_tools.o $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+DATA = fk_tools--1.0.sql
+PGFILEDESC = "fk_tools - foreign key diagnostics"
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers -Wno-sign-compare -Wno-clobbered
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --load-extension=fk_tools
+TAP_TESTS = 1
+
+# No LLVM bitcode: JIT inlining of these functions gains nothing.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,97 @@
+/* fk_tools--1.0.sql */
+
+\echo Use "CREATE EXTENSION fk_tools" to load this file. \quit
+
+-- Every function runs with the caller's rights (no SECURITY DEFINER): the
+-- caller's privileges and row-level security apply to everything it reads.
+
+------------------------------------------------------------------------
+-- Catalog layer: reads the system catalogs only, never a user table.
+------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.fk_constraint_rows(
+    OUT constraint_oid oid,
+    OUT constraint_name name,
+    OUT table_name regclass,
+    OUT columns name[],
+    OUT referenced_table regclass,
+    OUT referenced_columns name[],
+    OUT match_type text,
+    OUT on_update text,
+    OUT on_delete text,
+    OUT "deferrable" boolean,
+    OUT initially_deferred boolean,
+    OUT validated boolean,
+    OUT enforced boolean,
+    OUT indexed boolean,
+    OUT definition text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_constraint_rows'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_constraint_rows() IS
+'rows of the fk_constraints view: one per declared foreign key';
+
+CREATE VIEW @extschema@.fk_constraints AS
+SELECT r.constraint_oid, r.constraint_name, r.table_name, r.columns,
+       r.referenced_table, r.referenced_columns, r.match_type,
+       r.on_update, r.on_delete, r."deferrable", r.initially_deferred,
+       r.validated, r.enforced, r.indexed, r.definition
+  FROM @extschema@.fk_constraint_rows() AS r;
+
+COMMENT ON VIEW @extschema@.fk_constraints IS
+'one row per declared foreign key (partition clones folded into their parent), with its state: validated, enforced (RI triggers enabled), indexed';
+
+CREATE FUNCTION @extschema@.fk_referencing_tables(
+    target regclass,
+    recursive boolean DEFAULT false)
+RETURNS TABLE(depth int, table_name regclass, constraint_name name,
+              columns name[], referenced_table regclass,
+              referenced_columns name[], on_delete text, on_update text)
+AS 'MODULE_PATHNAME', 'fk_referencing_tables'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_referencing_tables(regclass, boolean) IS
+'foreign keys that reference target (the tables whose rows point at it); with recursive, the tables referencing those too, each edge once at its smallest depth';
+
+CREATE FUNCTION @extschema@.fk_referenced_tables(
+    target regclass,
+    recursive boolean DEFAULT false)
+RETURNS TABLE(depth int, table_name regclass, constraint_name name,
+              columns name[], referenced_table regclass,
+              referenced_columns name[], on_delete text, on_update text)
+AS 'MODULE_PATHNAME', 'fk_referenced_tables'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_referenced_tables(regclass, boolean) IS
+'foreign keys of target (the tables it points at); with recursive, what those tables reference too, each edge once at its smallest depth';
+
+CREATE FUNCTION @extschema@.fk_load_order(schemas name[] DEFAULT NULL)
+RETURNS TABLE("position" int, table_name regclass, level int,
+              cycle_group int, break_constraints name[])
+AS 'MODULE_PATHNAME', 'fk_load_order'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_load_order(name[]) IS
+'every user table (of schemas, or of all non-system schemas) in an order that loads parents before children; tables on a foreign key cycle share a cycle_group and break_constraints names the keys to defer or add after loading';
+
+CREATE FUNCTION @extschema@.fk_issue_rows(
+    OUT severity text,
+    OUT issue text,
+    OUT table_name regclass,
+    OUT constraint_name name,
+    OUT detail text,
+    OUT fix_sql text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_issue_rows'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_issue_rows() IS
+'rows of the fk_issues view';
+
+CREATE VIEW @extschema@.fk_issues AS
+SELECT i.severity, i.issue, i.table_name, i.constraint_name, i.detail, i.fix_sql
+  FROM @extschema@.fk_issue_rows() AS i;
+
+COMMENT ON VIEW @extschema@.fk_issues IS
+'problems with declared foreign keys (not_validated, not_enforced, unindexed, type_mismatch, duplicate), each with the SQL that fixes it where one exists';

@@ -1,0 +1,21 @@
+/*-------------------------------------------------------------------------
+ *
+ * fk_tools.c
+ *	  Module entry of fk_tools: foreign key diagnostics inside PostgreSQL.
+ *
+ * Where things live (all under src/, sharing src/fk_tools.h):
+ *	  fk_model.c	the foreign key model, loaded from the catalogs
+ *	  fk_sql.c		the SQL builder every generated query goes through
+ *	  fk_spi.c		running generated queries; privilege and relkind checks
+ *	  fk_catalog.c	fk_constraints (the view's rows)
+ *	  fk_graph.c	fk_referencing_tables, fk_referenced_tables, fk_load_order
+ *	  fk_issues.c	fk_issues (the view's rows)
+ *	  fk_orphans.c	fk_orphans, fk_check, fk_missing_parents
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+
+PG_MODULE_MAGIC;

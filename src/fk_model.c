@@ -1,0 +1,447 @@
+/*-------------------------------------------------------------------------
+ *
+ * fk_model.c
+ *	  The foreign key model: the one place that reads pg_constraint and the
+ *	  catalogs around it (pg_attribute, pg_trigger, pg_index) and turns a
+ *	  constraint into an FkModel.
+ *
+ * Only catalog scans happen here, never a scan of a user table, and no
+ * relation is opened: a dashboard can poll what is built on this without
+ * taking a lock on every table of the database.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "fk_tools.h"
+
+static void fk_load_names(FkModel *fk);
+static bool fk_triggers_enabled(Oid conoid);
+static bool fk_has_leading_index(FkModel *fk);
+static bool fk_rel_has_subclass(Oid relid);
+static int	fk_model_cmp(const ListCell *a, const ListCell *b);
+
+/*
+ * Build the model of the FK constraint whose pg_constraint row is contup.
+ */
+FkModel *
+fk_model_from_tuple(HeapTuple contup, int flags)
+{
+	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(contup);
+	FkModel    *fk;
+
+	if (con->contype != CONSTRAINT_FOREIGN)
+		elog(ERROR, "constraint %u is not a foreign key", con->oid);
+
+	fk = palloc0(sizeof(FkModel));
+	fk->conoid = con->oid;
+	fk->conname = con->conname;
+	fk->connamespace = con->connamespace;
+	fk->parentoid = con->conparentid;
+	fk->fk_relid = con->conrelid;
+	fk->pk_relid = con->confrelid;
+	fk->pk_index = con->conindid;
+	fk->match_type = con->confmatchtype;
+	fk->upd_action = con->confupdtype;
+	fk->del_action = con->confdeltype;
+	fk->deferrable = con->condeferrable;
+	fk->initdeferred = con->condeferred;
+	fk->validated = con->convalidated;
+
+	DeconstructFkConstraintRow(contup, &fk->nkeys,
+							   fk->fk_attnums, fk->pk_attnums,
+							   fk->pf_eq_oprs, fk->pp_eq_oprs, fk->ff_eq_oprs,
+							   &fk->n_del_set_cols, fk->del_set_cols);
+
+	fk->fk_relkind = get_rel_relkind(fk->fk_relid);
+	fk->pk_relkind = get_rel_relkind(fk->pk_relid);
+
+	if (flags & FK_LOAD_NAMES)
+		fk_load_names(fk);
+	if (flags & FK_LOAD_STATE)
+	{
+		fk->enforced = fk_triggers_enabled(fk->conoid);
+		fk->indexed = fk_has_leading_index(fk);
+	}
+	return fk;
+}
+
+/*
+ * Load one constraint by OID; NULL if it does not exist (any more) or is
+ * not a foreign key.
+ */
+FkModel *
+fk_model_load(Oid conoid, int flags)
+{
+	HeapTuple	tup;
+	FkModel    *fk = NULL;
+
+	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+	if (!HeapTupleIsValid(tup))
+		return NULL;
+	if (((Form_pg_constraint) GETSTRUCT(tup))->contype == CONSTRAINT_FOREIGN)
+		fk = fk_model_from_tuple(tup, flags);
+	ReleaseSysCache(tup);
+	return fk;
+}
+
+/*
+ * All FK constraints, optionally only those of one referencing table
+ * (fk_relid) and/or to one referenced table (pk_relid).  With declared_only,
+ * partition clones (conparentid <> 0) are left out: what remains is what
+ * users declared.  The list is sorted by table, then constraint name.
+ */
+List *
+fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only, int flags)
+{
+	Relation	conrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	List	   *result = NIL;
+
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	if (OidIsValid(fk_relid))
+	{
+		ScanKeyInit(&key, Anum_pg_constraint_conrelid,
+					BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(fk_relid));
+		scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId,
+								  true, NULL, 1, &key);
+	}
+	else
+		scan = systable_beginscan(conrel, InvalidOid, false, NULL, 0, NULL);
+
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype != CONSTRAINT_FOREIGN)
+			continue;
+		if (OidIsValid(pk_relid) && con->confrelid != pk_relid)
+			continue;
+		if (declared_only && OidIsValid(con->conparentid))
+			continue;
+		result = lappend(result, fk_model_from_tuple(tup, flags));
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+
+	list_sort(result, fk_model_cmp);
+	return result;
+}
+
+/*
+ * The FK constraints whose rows live in fk_relid, i.e. the ones PostgreSQL
+ * checks rows of fk_relid against: those declared on it and the clones it
+ * got as a partition, but not the per-partition clones made for a
+ * partitioned referenced table (those repeat their parent on the same
+ * referencing table).  With only_constraint, just that one, and an error
+ * listing the table's foreign keys when there is no such constraint.
+ */
+List *
+fk_model_checked_on(Oid fk_relid, const char *only_constraint, int flags)
+{
+	List	   *all = fk_model_list(fk_relid, InvalidOid, false, flags);
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, all)
+	{
+		FkModel    *fk = lfirst(lc);
+
+		if (OidIsValid(fk->parentoid))
+		{
+			HeapTuple	ptup = SearchSysCache1(CONSTROID,
+											   ObjectIdGetDatum(fk->parentoid));
+			bool		pk_side_clone = false;
+
+			if (HeapTupleIsValid(ptup))
+			{
+				pk_side_clone = ((Form_pg_constraint) GETSTRUCT(ptup))->conrelid == fk_relid;
+				ReleaseSysCache(ptup);
+			}
+			if (pk_side_clone)
+				continue;
+		}
+		if (only_constraint && strcmp(NameStr(fk->conname), only_constraint) != 0)
+			continue;
+		result = lappend(result, fk);
+	}
+
+	if (only_constraint && result == NIL)
+	{
+		StringInfoData names;
+
+		initStringInfo(&names);
+		foreach(lc, all)
+		{
+			FkModel    *fk = lfirst(lc);
+
+			if (OidIsValid(fk->parentoid))
+				continue;
+			appendStringInfo(&names, "%s%s", names.len > 0 ? ", " : "",
+							 quote_identifier(NameStr(fk->conname)));
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("foreign key constraint \"%s\" of relation \"%s\" does not exist",
+						only_constraint, get_rel_name(fk_relid)),
+				 names.len > 0 ?
+				 errhint("Foreign keys of \"%s\": %s.", get_rel_name(fk_relid), names.data) :
+				 errhint("Relation \"%s\" has no foreign keys; use fk_referencing_tables() to find the tables that reference it.",
+						 get_rel_name(fk_relid))));
+	}
+	return result;
+}
+
+static void
+fk_load_names(FkModel *fk)
+{
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		HeapTuple	atttup;
+		Form_pg_attribute att;
+
+		atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(fk->fk_relid),
+								 Int16GetDatum(fk->fk_attnums[i]));
+		if (!HeapTupleIsValid(atttup))
+			elog(ERROR, "cache lookup failed for attribute %d of relation %u",
+				 fk->fk_attnums[i], fk->fk_relid);
+		att = (Form_pg_attribute) GETSTRUCT(atttup);
+		fk->fk_colnames[i] = pstrdup(NameStr(att->attname));
+		fk->fk_types[i] = att->atttypid;
+		fk->fk_typmods[i] = att->atttypmod;
+		fk->fk_colls[i] = att->attcollation;
+		fk->fk_notnull[i] = att->attnotnull;
+		ReleaseSysCache(atttup);
+
+		atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(fk->pk_relid),
+								 Int16GetDatum(fk->pk_attnums[i]));
+		if (!HeapTupleIsValid(atttup))
+			elog(ERROR, "cache lookup failed for attribute %d of relation %u",
+				 fk->pk_attnums[i], fk->pk_relid);
+		att = (Form_pg_attribute) GETSTRUCT(atttup);
+		fk->pk_colnames[i] = pstrdup(NameStr(att->attname));
+		fk->pk_types[i] = att->atttypid;
+		fk->pk_typmods[i] = att->atttypmod;
+		fk->pk_colls[i] = att->attcollation;
+		ReleaseSysCache(atttup);
+	}
+	fk->fk_has_subclass = fk_rel_has_subclass(fk->fk_relid);
+}
+
+/*
+ * Are all RI triggers of the constraint, and of its partition clones, in a
+ * state that fires in a normal session (origin or always)?  A disabled or
+ * replica-only trigger is how rows that break the FK get in.
+ */
+static bool
+fk_triggers_enabled(Oid conoid)
+{
+	Relation	trigrel;
+	Relation	conrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	bool		enabled = true;
+	List	   *todo = list_make1_oid(conoid);
+
+	trigrel = table_open(TriggerRelationId, AccessShareLock);
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	while (todo != NIL && enabled)
+	{
+		Oid			cur = linitial_oid(todo);
+
+		todo = list_delete_first(todo);
+
+		ScanKeyInit(&key, Anum_pg_trigger_tgconstraint,
+					BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(cur));
+		scan = systable_beginscan(trigrel, TriggerConstraintIndexId, true,
+								  NULL, 1, &key);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			char		state = ((Form_pg_trigger) GETSTRUCT(tup))->tgenabled;
+
+			if (state != TRIGGER_FIRES_ON_ORIGIN && state != TRIGGER_FIRES_ALWAYS)
+			{
+				enabled = false;
+				break;
+			}
+		}
+		systable_endscan(scan);
+
+		ScanKeyInit(&key, Anum_pg_constraint_conparentid,
+					BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(cur));
+		scan = systable_beginscan(conrel, ConstraintParentIndexId, true,
+								  NULL, 1, &key);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+			todo = lappend_oid(todo, ((Form_pg_constraint) GETSTRUCT(tup))->oid);
+		systable_endscan(scan);
+	}
+	table_close(conrel, AccessShareLock);
+	table_close(trigrel, AccessShareLock);
+	list_free(todo);
+	return enabled;
+}
+
+/*
+ * Does a valid, non-partial index of the referencing table have the FK
+ * columns as its leading key columns, in any order?  That is what lets
+ * ON DELETE / ON UPDATE find the referencing rows without a full scan.
+ */
+static bool
+fk_has_leading_index(FkModel *fk)
+{
+	Relation	indrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	bool		found = false;
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(fk->fk_relid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ind = (Form_pg_index) GETSTRUCT(tup);
+		int			matched = 0;
+
+		if (!ind->indisvalid || !ind->indislive ||
+			ind->indnkeyatts < fk->nkeys ||
+			!heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+			continue;
+		for (int i = 0; i < fk->nkeys; i++)
+		{
+			for (int j = 0; j < fk->nkeys; j++)
+			{
+				if (ind->indkey.values[i] == fk->fk_attnums[j])
+				{
+					matched++;
+					break;
+				}
+			}
+		}
+		found = (matched == fk->nkeys);
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
+}
+
+static bool
+fk_rel_has_subclass(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	bool		result = false;
+
+	if (HeapTupleIsValid(tup))
+	{
+		result = ((Form_pg_class) GETSTRUCT(tup))->relhassubclass;
+		ReleaseSysCache(tup);
+	}
+	return result;
+}
+
+/* Sort by referencing table, then constraint name, then OID. */
+static int
+fk_model_cmp(const ListCell *a, const ListCell *b)
+{
+	FkModel    *fa = lfirst(a);
+	FkModel    *fb = lfirst(b);
+	int			c;
+
+	if (fa->fk_relid != fb->fk_relid)
+		return fa->fk_relid < fb->fk_relid ? -1 : 1;
+	c = strcmp(NameStr(fa->conname), NameStr(fb->conname));
+	if (c != 0)
+		return c;
+	return fa->conoid < fb->conoid ? -1 : (fa->conoid > fb->conoid);
+}
+
+const char *
+fk_action_name(char action)
+{
+	switch (action)
+	{
+		case FKCONSTR_ACTION_NOACTION:
+			return "NO ACTION";
+		case FKCONSTR_ACTION_RESTRICT:
+			return "RESTRICT";
+		case FKCONSTR_ACTION_CASCADE:
+			return "CASCADE";
+		case FKCONSTR_ACTION_SETNULL:
+			return "SET NULL";
+		case FKCONSTR_ACTION_SETDEFAULT:
+			return "SET DEFAULT";
+	}
+	elog(ERROR, "unrecognized foreign key action: %d", action);
+	return NULL;				/* keep compiler quiet */
+}
+
+const char *
+fk_match_name(char match_type)
+{
+	switch (match_type)
+	{
+		case FKCONSTR_MATCH_SIMPLE:
+			return "SIMPLE";
+		case FKCONSTR_MATCH_FULL:
+			return "FULL";
+		case FKCONSTR_MATCH_PARTIAL:
+			return "PARTIAL";
+	}
+	elog(ERROR, "unrecognized foreign key match type: %d", match_type);
+	return NULL;				/* keep compiler quiet */
+}
+
+/* The key's column names as a name[] datum (needs FK_LOAD_NAMES). */
+Datum
+fk_colnames_array(FkModel *fk, bool pk_side)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * fk->nkeys);
+
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		Name		n = palloc0(NAMEDATALEN);
+
+		namestrcpy(n, pk_side ? fk->pk_colnames[i] : fk->fk_colnames[i]);
+		elems[i] = NameGetDatum(n);
+	}
+	return PointerGetDatum(construct_array(elems, fk->nkeys, NAMEOID,
+										   NAMEDATALEN, false, TYPALIGN_CHAR));
+}
+
+/* pg_get_constraintdef() of the constraint, as text. */
+Datum
+fk_model_definition(FkModel *fk)
+{
+	return DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(fk->conoid));
+}
+
+/*
+ * Does key column i compare under a collation other than the referencing
+ * column's own?  RI compares with the referenced column's collation.
+ */
+bool
+fk_key_collation_differs(FkModel *fk, int i)
+{
+	return fk->pk_colls[i] != fk->fk_colls[i] && OidIsValid(fk->pk_colls[i]);
+}

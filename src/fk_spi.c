@@ -1,0 +1,141 @@
+/*-------------------------------------------------------------------------
+ *
+ * fk_spi.c
+ *	  Running generated queries, and the checks done before running them:
+ *	  relation kind, privileges, row-level security.
+ *
+ * Queries run read-only through SPI with results sent straight into the
+ * calling function's tuplestore, so that the planner may choose a
+ * parallel plan (the query runs to completion in one go) and memory stays
+ * bounded by work_mem however many rows come back.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "executor/spi.h"
+#include "executor/tstoreReceiver.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "utils/rls.h"
+#include "utils/syscache.h"
+
+#include "fk_tools.h"
+
+void
+fk_spi_connect(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+void
+fk_spi_finish(void)
+{
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+/*
+ * Run a read-only SELECT whose columns are exactly the function's result
+ * columns, appending every row to the function's tuplestore as it is made.
+ */
+void
+fk_spi_into_tuplestore(const char *sql, ReturnSetInfo *rsinfo)
+{
+	DestReceiver *dest = CreateDestReceiver(DestTuplestore);
+	SPIExecuteOptions options;
+	int			rc;
+
+	SetTuplestoreDestReceiverParams(dest, rsinfo->setResult,
+									rsinfo->econtext->ecxt_per_query_memory,
+									false, rsinfo->setDesc,
+									gettext_noop("generated query does not match the function's result type"));
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.dest = dest;
+	rc = SPI_execute_extended(sql, &options);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
+	dest->rDestroy(dest);
+}
+
+/*
+ * Run a read-only query that returns exactly one row; the row is copied
+ * out of SPI's memory into the caller's context.
+ */
+HeapTuple
+fk_spi_one_row(const char *sql, TupleDesc *tupdesc)
+{
+	int			rc = SPI_execute(sql, true, 0);
+
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "query returned %llu rows instead of one: %s",
+			 (unsigned long long) SPI_processed, SPI_result_code_string(rc));
+	*tupdesc = SPI_tuptable->tupdesc;
+	return SPI_tuptable->vals[0];
+}
+
+/*
+ * Lock a relation passed as an argument with AccessShareLock (so it cannot
+ * be dropped or altered under us), then make sure it is a table.
+ */
+void
+fk_lock_and_check_relation(Oid relid, const char *argname, bool allow_partitioned)
+{
+	char		relkind;
+
+	LockRelationOid(relid, AccessShareLock);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	relkind = get_rel_relkind(relid);
+	if (relkind == RELKIND_RELATION ||
+		(allow_partitioned && relkind == RELKIND_PARTITIONED_TABLE))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("\"%s\" is not a table", get_rel_name(relid)),
+			 errdetail_relkind_not_supported(relkind),
+			 errhint("Pass a table that has foreign keys as %s.", argname)));
+}
+
+/*
+ * May the current user read the key columns of one side of the FK (and,
+ * for the referencing side, is a table-level grant enough)?  On false,
+ * *denied_relid names the table.
+ */
+bool
+fk_can_read_key(FkModel *fk, bool pk_side, Oid *denied_relid)
+{
+	Oid			relid = pk_side ? fk->pk_relid : fk->fk_relid;
+	Oid			userid = GetUserId();
+
+	*denied_relid = relid;
+	if (pg_class_aclcheck(relid, userid, ACL_SELECT) == ACLCHECK_OK)
+		return true;
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		AttrNumber	attnum = pk_side ? fk->pk_attnums[i] : fk->fk_attnums[i];
+
+		if (pg_attribute_aclcheck(relid, attnum, userid, ACL_SELECT) != ACLCHECK_OK)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Would row-level security filter what the current user reads from relid?
+ * RI itself reads the referenced table as its owner without policies, so
+ * a filtered referenced table would make visible children look orphaned.
+ */
+bool
+fk_rls_hides_rows(Oid relid)
+{
+	return check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED;
+}

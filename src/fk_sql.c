@@ -1,0 +1,218 @@
+/*-------------------------------------------------------------------------
+ *
+ * fk_sql.c
+ *	  The SQL builder: the only code in fk_tools that turns identifiers,
+ *	  operators, types, collations and values into SQL text.
+ *
+ * Everything it writes is immune to search_path: relations, types and
+ * collations are schema-qualified and quoted, operators are written as
+ * OPERATOR(schema.op) from the constraint's own conpfeqop, functions are
+ * pg_catalog-qualified, and values are quoted literals.  The queries follow
+ * what PostgreSQL's RI triggers run, so that they mean what the server
+ * means: ONLY on both sides unless the table is partitioned, and the
+ * referenced column's collation when the two columns' collations differ.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_constraint.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "fk_tools.h"
+
+/* "schema"."relation", quoted as needed; an error if it is gone. */
+const char *
+fksql_relname(Oid relid)
+{
+	char	   *relname = get_rel_name(relid);
+	char	   *nspname;
+
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid),
+				 errhint("It may have been dropped concurrently.")));
+	nspname = get_namespace_name(get_rel_namespace(relid));
+	return quote_qualified_identifier(nspname, relname);
+}
+
+/*
+ * The relation as RI reads it: with ri_scope, "ONLY" unless it is
+ * partitioned (inheritance children are not subject to, nor satisfy, a
+ * foreign key; partitions are part of their table).
+ */
+void
+fksql_rel(StringInfo buf, Oid relid, bool ri_scope)
+{
+	if (ri_scope && get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE)
+		appendStringInfoString(buf, "ONLY ");
+	appendStringInfoString(buf, fksql_relname(relid));
+}
+
+/* alias."column" */
+void
+fksql_col(StringInfo buf, const char *alias, const char *colname)
+{
+	if (alias)
+		appendStringInfo(buf, "%s.", alias);
+	appendStringInfoString(buf, quote_identifier(colname));
+}
+
+void
+fksql_literal(StringInfo buf, const char *value)
+{
+	if (value == NULL)
+		appendStringInfoString(buf, "NULL");
+	else
+		appendStringInfoString(buf, quote_literal_cstr(value));
+}
+
+/* A type name that means the same under any search_path. */
+void
+fksql_type(StringInfo buf, Oid typid, int32 typmod)
+{
+	appendStringInfoString(buf,
+						   format_type_extended(typid, typmod,
+												FORMAT_TYPE_TYPEMOD_GIVEN |
+												FORMAT_TYPE_FORCE_QUALIFY));
+}
+
+/* " COLLATE schema.collation" */
+void
+fksql_collate(StringInfo buf, Oid collid)
+{
+	HeapTuple	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
+	Form_pg_collation coll;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for collation %u", collid);
+	coll = (Form_pg_collation) GETSTRUCT(tup);
+	appendStringInfo(buf, " COLLATE %s",
+					 quote_qualified_identifier(get_namespace_name(coll->collnamespace),
+												NameStr(coll->collname)));
+	ReleaseSysCache(tup);
+}
+
+/* alias."k1", alias."k2" -- one side's key columns in pairing order. */
+void
+fksql_key_list(StringInfo buf, FkModel *fk, bool pk_side, const char *alias)
+{
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		fksql_col(buf, alias, pk_side ? fk->pk_colnames[i] : fk->fk_colnames[i]);
+	}
+}
+
+/*
+ * pk."a" OPERATOR(s.=) fk."x" [COLLATE pk's] AND ...
+ *
+ * The constraint's own PK = FK operators, with operands cast to the
+ * operator's input types where they differ (domains, varchar -> text), the
+ * way RI_Initial_Check compares the two tables.
+ */
+void
+fksql_key_equal(StringInfo buf, FkModel *fk, const char *pkalias,
+				const char *fkalias)
+{
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		StringInfoData l;
+		StringInfoData r;
+
+		initStringInfo(&l);
+		initStringInfo(&r);
+		fksql_col(&l, pkalias, fk->pk_colnames[i]);
+		fksql_col(&r, fkalias, fk->fk_colnames[i]);
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		generate_operator_clause(buf, l.data, fk->pk_types[i], fk->pf_eq_oprs[i],
+								 r.data, fk->fk_types[i]);
+		if (fk_key_collation_differs(fk, i))
+			fksql_collate(buf, fk->pk_colls[i]);
+		pfree(l.data);
+		pfree(r.data);
+	}
+}
+
+/*
+ * The referencing key as a GROUP BY list that groups like the referenced
+ * key compares: under the referenced column's collation where it differs,
+ * so that 'abc' and 'ABC' are one missing parent under a case-insensitive
+ * key.
+ */
+void
+fksql_key_group(StringInfo buf, FkModel *fk, const char *fkalias)
+{
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		appendStringInfoChar(buf, '(');
+		fksql_col(buf, fkalias, fk->fk_colnames[i]);
+		if (fk_key_collation_differs(fk, i))
+			fksql_collate(buf, fk->pk_colls[i]);
+		appendStringInfoChar(buf, ')');
+	}
+}
+
+/*
+ * pg_catalog.jsonb_build_object('col', alias."col", ...) naming the
+ * referencing columns, or with pk_names the referenced columns they map to.
+ */
+void
+fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias, bool pk_names)
+{
+	appendStringInfoString(buf, "pg_catalog.jsonb_build_object(");
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		fksql_literal(buf, pk_names ? fk->pk_colnames[i] : fk->fk_colnames[i]);
+		appendStringInfoString(buf, "::pg_catalog.text, ");
+		fksql_col(buf, alias, fk->fk_colnames[i]);
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * The rows RI looks up at all: MATCH SIMPLE skips a key with any NULL,
+ * MATCH FULL skips only the all-NULL key (a partly NULL one can never
+ * match, which the NOT EXISTS below then reports).
+ */
+void
+fksql_key_checked(StringInfo buf, FkModel *fk, const char *fkalias)
+{
+	const char *sep = fk->match_type == FKCONSTR_MATCH_FULL ? " OR " : " AND ";
+
+	appendStringInfoChar(buf, '(');
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, sep);
+		fksql_col(buf, fkalias, fk->fk_colnames[i]);
+		appendStringInfoString(buf, " IS NOT NULL");
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * The condition under which a row of the referencing table (alias fkalias)
+ * breaks the constraint: it is checked, and no referenced row matches.
+ */
+void
+fksql_orphan_condition(StringInfo buf, FkModel *fk, const char *fkalias)
+{
+	fksql_key_checked(buf, fk, fkalias);
+	appendStringInfoString(buf, " AND NOT EXISTS (SELECT FROM ");
+	fksql_rel(buf, fk->pk_relid, true);
+	appendStringInfoString(buf, " fk_tools_p WHERE ");
+	fksql_key_equal(buf, fk, "fk_tools_p", fkalias);
+	appendStringInfoChar(buf, ')');
+}

@@ -1,0 +1,120 @@
+/*-------------------------------------------------------------------------
+ *
+ * fk_tools.h
+ *	  Internal interfaces shared by the fk_tools source files: the foreign
+ *	  key model, the SQL builder and the SPI/result helpers.
+ *
+ * Every feature describes a constraint with FkModel (loaded only by
+ * fk_model.c) and builds every query with the fksql_* functions (fk_sql.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FK_TOOLS_H
+#define FK_TOOLS_H
+
+#include "access/htup.h"
+#include "funcapi.h"
+#include "nodes/execnodes.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/tuplestore.h"
+
+/* What fk_model_* should fill in beyond the pg_constraint row itself. */
+#define FK_LOAD_NAMES	0x01	/* column names, types, collations */
+#define FK_LOAD_STATE	0x02	/* enforced (RI triggers) and indexed */
+
+/*
+ * FkModel: everything fk_tools knows about one foreign key constraint.
+ *
+ * Arrays are indexed by key position, in the pairing order of the
+ * constraint (conkey[i] references confkey[i]).
+ */
+typedef struct FkModel
+{
+	Oid			conoid;
+	NameData	conname;
+	Oid			connamespace;
+	Oid			parentoid;		/* conparentid: nonzero for partition clones */
+
+	Oid			fk_relid;		/* referencing table */
+	char		fk_relkind;
+	bool		fk_has_subclass;	/* inheritance or partition children */
+	Oid			pk_relid;		/* referenced table */
+	char		pk_relkind;
+	Oid			pk_index;		/* conindid: the unique index backing the key */
+
+	int			nkeys;
+	AttrNumber	fk_attnums[INDEX_MAX_KEYS];
+	AttrNumber	pk_attnums[INDEX_MAX_KEYS];
+	Oid			pf_eq_oprs[INDEX_MAX_KEYS]; /* PK = FK, the operator RI uses */
+	Oid			pp_eq_oprs[INDEX_MAX_KEYS];
+	Oid			ff_eq_oprs[INDEX_MAX_KEYS];
+
+	char		match_type;		/* FKCONSTR_MATCH_SIMPLE or _FULL */
+	char		upd_action;		/* FKCONSTR_ACTION_* */
+	char		del_action;
+	int			n_del_set_cols; /* PG 15: ON DELETE SET NULL/DEFAULT (cols) */
+	AttrNumber	del_set_cols[INDEX_MAX_KEYS];
+
+	bool		deferrable;
+	bool		initdeferred;
+	bool		validated;
+
+	/* FK_LOAD_NAMES */
+	char	   *fk_colnames[INDEX_MAX_KEYS];
+	char	   *pk_colnames[INDEX_MAX_KEYS];
+	Oid			fk_types[INDEX_MAX_KEYS];
+	Oid			pk_types[INDEX_MAX_KEYS];
+	int32		fk_typmods[INDEX_MAX_KEYS];
+	int32		pk_typmods[INDEX_MAX_KEYS];
+	Oid			fk_colls[INDEX_MAX_KEYS];
+	Oid			pk_colls[INDEX_MAX_KEYS];
+	bool		fk_notnull[INDEX_MAX_KEYS];
+
+	/* FK_LOAD_STATE */
+	bool		enforced;		/* all RI triggers, clones' too, enabled */
+	bool		indexed;		/* FK columns lead some valid, total index */
+} FkModel;
+
+/* fk_model.c */
+extern FkModel *fk_model_from_tuple(HeapTuple contup, int flags);
+extern FkModel *fk_model_load(Oid conoid, int flags);
+extern List *fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only,
+						   int flags);
+extern List *fk_model_checked_on(Oid fk_relid, const char *only_constraint,
+								 int flags);
+extern const char *fk_action_name(char action);
+extern const char *fk_match_name(char match_type);
+extern Datum fk_colnames_array(FkModel *fk, bool pk_side);
+extern Datum fk_model_definition(FkModel *fk);
+extern bool fk_key_collation_differs(FkModel *fk, int i);
+
+/* fk_sql.c: the only place that turns names, operators and values into SQL */
+extern const char *fksql_relname(Oid relid);
+extern void fksql_rel(StringInfo buf, Oid relid, bool honour_inheritance);
+extern void fksql_col(StringInfo buf, const char *alias, const char *colname);
+extern void fksql_literal(StringInfo buf, const char *value);
+extern void fksql_type(StringInfo buf, Oid typid, int32 typmod);
+extern void fksql_collate(StringInfo buf, Oid collid);
+extern void fksql_key_list(StringInfo buf, FkModel *fk, bool pk_side,
+						   const char *alias);
+extern void fksql_key_equal(StringInfo buf, FkModel *fk,
+							const char *pkalias, const char *fkalias);
+extern void fksql_key_group(StringInfo buf, FkModel *fk, const char *fkalias);
+extern void fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias,
+							bool pk_names);
+extern void fksql_key_checked(StringInfo buf, FkModel *fk, const char *fkalias);
+extern void fksql_orphan_condition(StringInfo buf, FkModel *fk,
+								   const char *fkalias);
+
+/* fk_spi.c */
+extern void fk_spi_connect(void);
+extern void fk_spi_finish(void);
+extern void fk_spi_into_tuplestore(const char *sql, ReturnSetInfo *rsinfo);
+extern HeapTuple fk_spi_one_row(const char *sql, TupleDesc *tupdesc);
+extern void fk_lock_and_check_relation(Oid relid, const char *argname,
+									   bool allow_partitioned);
+extern bool fk_can_read_key(FkModel *fk, bool pk_side, Oid *denied_relid);
+extern bool fk_rls_hides_rows(Oid relid);
+
+#endif							/* FK_TOOLS_H */
