@@ -42,3 +42,40 @@ SELECT r.constraint_oid, r.constraint_name, r.table_name, r.columns,
 COMMENT ON VIEW @extschema@.fk_constraints IS
 'one row per declared foreign key (partition clones folded into their parent), with its state: validated, enforced (RI triggers enabled), indexed';
 
+
+------------------------------------------------------------------------
+-- Orphan engine: which rows break a foreign key, and which parents are
+-- missing.  Reads both tables with the caller's rights; read-only.
+------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.fk_orphans(
+    target regclass,
+    only_constraint name DEFAULT NULL)
+RETURNS TABLE(constraint_name name, table_name regclass, key jsonb,
+              orphan_row jsonb)
+AS 'MODULE_PATHNAME', 'fk_orphans'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_orphans(regclass, name) IS
+'rows of target that break its foreign keys (or only_constraint), exactly as PostgreSQL''s RI check would judge them; table_name is the table or partition holding the row';
+
+CREATE FUNCTION @extschema@.fk_check(target regclass DEFAULT NULL)
+RETURNS TABLE(table_name regclass, constraint_name name,
+              referenced_table regclass, orphan_rows bigint,
+              missing_keys bigint, sample_keys jsonb, status text)
+AS 'MODULE_PATHNAME', 'fk_check'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_check(regclass) IS
+'one row per foreign key of target (NULL: the whole database): orphan rows, distinct missing referenced keys, a sample of them, and status ok, orphans or skipped: <why>';
+
+CREATE FUNCTION @extschema@.fk_missing_parents(
+    target regclass,
+    only_constraint name DEFAULT NULL)
+RETURNS TABLE(constraint_name name, referenced_table regclass, key jsonb,
+              referencing_rows bigint)
+AS 'MODULE_PATHNAME', 'fk_missing_parents'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_missing_parents(regclass, name) IS
+'the distinct referenced keys that would have to exist for target''s rows to satisfy its foreign keys, with how many rows reference each';

@@ -154,20 +154,53 @@ fksql_key_group(StringInfo buf, FkModel *fk, const char *fkalias)
 	{
 		if (i > 0)
 			appendStringInfoString(buf, ", ");
-		appendStringInfoChar(buf, '(');
-		fksql_col(buf, fkalias, fk->fk_colnames[i]);
-		if (fk_key_collation_differs(fk, i))
-			fksql_collate(buf, fk->pk_colls[i]);
-		appendStringInfoChar(buf, ')');
+		fksql_key_group_item(buf, fk, fkalias, i);
 	}
+}
+
+/* One item of fksql_key_group's list. */
+void
+fksql_key_group_item(StringInfo buf, FkModel *fk, const char *fkalias, int i)
+{
+	appendStringInfoChar(buf, '(');
+	fksql_col(buf, fkalias, fk->fk_colnames[i]);
+	if (fk_key_collation_differs(fk, i))
+		fksql_collate(buf, fk->pk_colls[i]);
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * (alias."a" IS NOT NULL AND alias."b" IS NOT NULL): the key has no NULL,
+ * so under either match type it names one possible referenced row.  With
+ * grouped, written over fksql_key_group's items.
+ */
+void
+fksql_key_complete(StringInfo buf, FkModel *fk, const char *fkalias,
+				   bool grouped)
+{
+	appendStringInfoChar(buf, '(');
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		if (grouped)
+			fksql_key_group_item(buf, fk, fkalias, i);
+		else
+			fksql_col(buf, fkalias, fk->fk_colnames[i]);
+		appendStringInfoString(buf, " IS NOT NULL");
+	}
+	appendStringInfoChar(buf, ')');
 }
 
 /*
  * pg_catalog.jsonb_build_object('col', alias."col", ...) naming the
  * referencing columns, or with pk_names the referenced columns they map to.
+ * With grouped, the values are written exactly as fksql_key_group writes
+ * them, so that the object can stand in the select list of that GROUP BY.
  */
 void
-fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias, bool pk_names)
+fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias, bool pk_names,
+				bool grouped)
 {
 	appendStringInfoString(buf, "pg_catalog.jsonb_build_object(");
 	for (int i = 0; i < fk->nkeys; i++)
@@ -176,7 +209,10 @@ fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias, bool pk_names)
 			appendStringInfoString(buf, ", ");
 		fksql_literal(buf, pk_names ? fk->pk_colnames[i] : fk->fk_colnames[i]);
 		appendStringInfoString(buf, "::pg_catalog.text, ");
-		fksql_col(buf, alias, fk->fk_colnames[i]);
+		if (grouped)
+			fksql_key_group_item(buf, fk, alias, i);
+		else
+			fksql_col(buf, alias, fk->fk_colnames[i]);
 	}
 	appendStringInfoChar(buf, ')');
 }
@@ -189,13 +225,16 @@ fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias, bool pk_names)
 void
 fksql_key_checked(StringInfo buf, FkModel *fk, const char *fkalias)
 {
-	const char *sep = fk->match_type == FKCONSTR_MATCH_FULL ? " OR " : " AND ";
-
+	if (fk->match_type != FKCONSTR_MATCH_FULL)
+	{
+		fksql_key_complete(buf, fk, fkalias, false);
+		return;
+	}
 	appendStringInfoChar(buf, '(');
 	for (int i = 0; i < fk->nkeys; i++)
 	{
 		if (i > 0)
-			appendStringInfoString(buf, sep);
+			appendStringInfoString(buf, " OR ");
 		fksql_col(buf, fkalias, fk->fk_colnames[i]);
 		appendStringInfoString(buf, " IS NOT NULL");
 	}

@@ -101,8 +101,12 @@ extern void fksql_key_list(StringInfo buf, FkModel *fk, bool pk_side,
 extern void fksql_key_equal(StringInfo buf, FkModel *fk,
 							const char *pkalias, const char *fkalias);
 extern void fksql_key_group(StringInfo buf, FkModel *fk, const char *fkalias);
+extern void fksql_key_group_item(StringInfo buf, FkModel *fk,
+								 const char *fkalias, int i);
+extern void fksql_key_complete(StringInfo buf, FkModel *fk, const char *fkalias,
+							   bool grouped);
 extern void fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias,
-							bool pk_names);
+							bool pk_names, bool grouped);
 extern void fksql_key_checked(StringInfo buf, FkModel *fk, const char *fkalias);
 extern void fksql_orphan_condition(StringInfo buf, FkModel *fk,
 								   const char *fkalias);
