@@ -1,0 +1,53 @@
+-- The facts of the fk_constraints view from a plain query on pg_constraint
+-- (with pg_attribute, pg_trigger and pg_index), the baseline the view is
+-- measured against in bench/catalog.sh and the oracle t/001_standby.pl
+-- checks the view with.  Same columns, same rows, same order.
+SELECT c.oid AS constraint_oid,
+       c.conname AS constraint_name,
+       c.conrelid::pg_catalog.regclass AS table_name,
+       ARRAY(SELECT a.attname
+               FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+               JOIN pg_catalog.pg_attribute a
+                 ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+              ORDER BY k.n) AS columns,
+       c.confrelid::pg_catalog.regclass AS referenced_table,
+       ARRAY(SELECT a.attname
+               FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
+               JOIN pg_catalog.pg_attribute a
+                 ON a.attrelid = c.confrelid AND a.attnum = k.attnum
+              ORDER BY k.n) AS referenced_columns,
+       CASE c.confmatchtype WHEN 's' THEN 'SIMPLE' WHEN 'f' THEN 'FULL'
+            ELSE 'PARTIAL' END AS match_type,
+       CASE c.confupdtype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT'
+            WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'
+            ELSE 'SET DEFAULT' END AS on_update,
+       CASE c.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT'
+            WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'
+            ELSE 'SET DEFAULT' END AS on_delete,
+       c.condeferrable AS "deferrable",
+       c.condeferred AS initially_deferred,
+       c.convalidated AS validated,
+       -- enforced: no RI trigger of the constraint or of its partition
+       -- clones is disabled (or fires on replicas only)
+       NOT EXISTS (
+           WITH RECURSIVE tree(oid) AS (
+               SELECT c.oid
+               UNION ALL
+               SELECT ch.oid FROM pg_catalog.pg_constraint ch
+                 JOIN tree ON ch.conparentid = tree.oid)
+           SELECT 1 FROM pg_catalog.pg_trigger t
+            WHERE t.tgconstraint IN (SELECT oid FROM tree)
+              AND t.tgenabled NOT IN ('O', 'A')) AS enforced,
+       -- indexed: a valid, non-partial index leads with the FK columns
+       EXISTS (
+           SELECT 1 FROM pg_catalog.pg_index i
+            WHERE i.indrelid = c.conrelid
+              AND i.indisvalid AND i.indislive AND i.indpred IS NULL
+              AND i.indnkeyatts >= pg_catalog.cardinality(c.conkey)
+              AND ARRAY(SELECT i.indkey[j] FROM pg_catalog.generate_series(0,
+                            pg_catalog.cardinality(c.conkey) - 1) AS j)
+                  OPERATOR(pg_catalog.<@) c.conkey
+              ) AS indexed,
+       pg_catalog.pg_get_constraintdef(c.oid) AS definition
+  FROM pg_catalog.pg_constraint c
+ WHERE c.contype = 'f' AND c.conparentid = 0
