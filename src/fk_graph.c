@@ -31,6 +31,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "fk_tools.h"
 
@@ -43,7 +44,7 @@ typedef struct WalkHit
 {
 	int			depth;
 	FkEdge	   *edge;
-	FkModel    *fk;				/* loaded once the walk is over */
+	NameData	conname;
 	char	   *nspname;		/* the table the walk reached through it */
 	char	   *relname;
 } WalkHit;
@@ -140,104 +141,138 @@ fk_walk(FunctionCallInfo fcinfo, bool towards_referencing)
 	bool		recursive = PG_GETARG_BOOL(1);
 	FkEdge	   *edges;
 	int			nedges;
-	bool	   *expanded;
-	Oid		   *queue;
-	int		   *queue_depth;
-	int			qhead = 0;
-	int			qtail = 0;
 	WalkHit    *hits;
 	int			nhits = 0;
+	int			kept = 0;
+	MemoryContext rowcxt;
+	MemoryContext oldcxt;
 
 	InitMaterializedSRF(fcinfo, 0);
 	fk_graph_check_target(target);
 
-	/*
-	 * Sort the edges by the table a walk arrives from, so that a table's
-	 * edges are one range found by binary search.
-	 */
 	edges = fk_model_edges(true, &nedges);
-	qsort(edges, nedges, sizeof(FkEdge),
-		  towards_referencing ? edge_cmp_pk : edge_cmp_fk);
-
-	/* expanded[i]: the table whose edge range starts at i has been walked */
-	expanded = palloc0(sizeof(bool) * (nedges + 1));
-	queue = palloc(sizeof(Oid) * (nedges + 1));
-	queue_depth = palloc(sizeof(int) * (nedges + 1));
 	hits = palloc(sizeof(WalkHit) * (nedges + 1));
 
-	queue[qtail] = target;
-	queue_depth[qtail++] = 0;
-	while (qhead < qtail)
+	if (!recursive)
 	{
-		Oid			rel = queue[qhead];
-		int			depth = queue_depth[qhead++];
-		int			start;
-
-		CHECK_FOR_INTERRUPTS();
-		start = edge_range_start(edges, nedges, rel, towards_referencing);
-		if (start < 0 || expanded[start])
-			continue;
-		expanded[start] = true;
-		for (int i = start; i < nedges; i++)
+		/* depth 1 only: one look at each edge is all it takes */
+		for (int i = 0; i < nedges; i++)
 		{
-			FkEdge	   *e = &edges[i];
-			Oid			from = towards_referencing ? e->pk_relid : e->fk_relid;
-			Oid			to = towards_referencing ? e->fk_relid : e->pk_relid;
-
-			if (from != rel)
-				break;
-			hits[nhits].depth = depth + 1;
-			hits[nhits].edge = e;
+			if ((towards_referencing ? edges[i].pk_relid : edges[i].fk_relid) != target)
+				continue;
+			hits[nhits].depth = 1;
+			hits[nhits].edge = &edges[i];
 			nhits++;
-			if (recursive)
+		}
+	}
+	else
+	{
+		bool	   *expanded;
+		Oid		   *queue;
+		int		   *queue_depth;
+		int			qhead = 0;
+		int			qtail = 0;
+
+		/*
+		 * Sort the edges by the table a walk arrives from, so that a table's
+		 * edges are one range found by binary search.
+		 */
+		qsort(edges, nedges, sizeof(FkEdge),
+			  towards_referencing ? edge_cmp_pk : edge_cmp_fk);
+
+		/* expanded[i]: the table whose edge range starts at i was walked */
+		expanded = palloc0(sizeof(bool) * (nedges + 1));
+		/* each edge queues at most one table: the queue fits */
+		queue = palloc(sizeof(Oid) * (nedges + 1));
+		queue_depth = palloc(sizeof(int) * (nedges + 1));
+
+		queue[qtail] = target;
+		queue_depth[qtail++] = 0;
+		while (qhead < qtail)
+		{
+			Oid			rel = queue[qhead];
+			int			depth = queue_depth[qhead++];
+			int			start;
+
+			CHECK_FOR_INTERRUPTS();
+			start = edge_range_start(edges, nedges, rel, towards_referencing);
+			if (start < 0 || expanded[start])
+				continue;
+			expanded[start] = true;
+			for (int i = start; i < nedges; i++)
 			{
-				/* each edge queues at most one table: the queue fits */
-				queue[qtail] = to;
+				FkEdge	   *e = &edges[i];
+
+				if ((towards_referencing ? e->pk_relid : e->fk_relid) != rel)
+					break;
+				hits[nhits].depth = depth + 1;
+				hits[nhits].edge = e;
+				nhits++;
+				queue[qtail] = towards_referencing ? e->fk_relid : e->pk_relid;
 				queue_depth[qtail++] = depth + 1;
 			}
 		}
 	}
 
-	/* Load the returned constraints only; one dropped meanwhile is skipped */
+	/*
+	 * Models are loaded one at a time in a context reset after each, so
+	 * that memory stays small and warm however many keys are returned:
+	 * first for the names the rows are sorted by, then to make each row.
+	 * A constraint dropped meanwhile is skipped.
+	 */
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_walk row",
+								   ALLOCSET_DEFAULT_SIZES);
+	for (int i = 0; i < nhits; i++)
 	{
-		int			kept = 0;
+		FkEdge	   *e = hits[i].edge;
+		Oid			reached = towards_referencing ? e->fk_relid : e->pk_relid;
+		FkModel    *fk;
 
-		for (int i = 0; i < nhits; i++)
+		CHECK_FOR_INTERRUPTS();
+		oldcxt = MemoryContextSwitchTo(rowcxt);
+		fk = fk_model_load(e->conoid, 0);
+		MemoryContextSwitchTo(oldcxt);
+		if (fk != NULL)
 		{
-			FkModel    *fk = fk_model_load(hits[i].edge->conoid, FK_LOAD_NAMES);
-			Oid			reached;
-
-			CHECK_FOR_INTERRUPTS();
-			if (fk == NULL)
-				continue;
-			reached = towards_referencing ? fk->fk_relid : fk->pk_relid;
 			hits[kept].depth = hits[i].depth;
-			hits[kept].fk = fk;
+			hits[kept].edge = e;
+			hits[kept].conname = fk->conname;
 			hits[kept].relname = get_rel_name(reached);
 			hits[kept].nspname = get_namespace_name(get_rel_namespace(reached));
 			kept++;
 		}
-		nhits = kept;
+		MemoryContextReset(rowcxt);
 	}
+	nhits = kept;
 	qsort(hits, nhits, sizeof(WalkHit), walk_hit_cmp);
 
 	for (int i = 0; i < nhits; i++)
 	{
-		FkModel    *fk = hits[i].fk;
+		FkModel    *fk;
 		Datum		values[8];
 		bool		nulls[8];
 
-		memset(nulls, 0, sizeof(nulls));
-		values[0] = Int32GetDatum(hits[i].depth);
-		values[1] = ObjectIdGetDatum(fk->fk_relid);
-		values[2] = NameGetDatum(&fk->conname);
-		values[3] = fk_colnames_array(fk, false);
-		values[4] = ObjectIdGetDatum(fk->pk_relid);
-		values[5] = fk_colnames_array(fk, true);
-		values[6] = CStringGetTextDatum(fk_action_name(fk->del_action));
-		values[7] = CStringGetTextDatum(fk_action_name(fk->upd_action));
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		CHECK_FOR_INTERRUPTS();
+		oldcxt = MemoryContextSwitchTo(rowcxt);
+		fk = fk_model_load(hits[i].edge->conoid, FK_LOAD_NAMES);
+		if (fk != NULL)
+		{
+			memset(nulls, 0, sizeof(nulls));
+			values[0] = Int32GetDatum(hits[i].depth);
+			values[1] = ObjectIdGetDatum(fk->fk_relid);
+			values[2] = NameGetDatum(&fk->conname);
+			values[3] = fk_colnames_array(fk, false);
+			values[4] = ObjectIdGetDatum(fk->pk_relid);
+			values[5] = fk_colnames_array(fk, true);
+			values[6] = CStringGetTextDatum(fk_action_name(fk->del_action));
+			values[7] = CStringGetTextDatum(fk_action_name(fk->upd_action));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
+								 values, nulls);
+		}
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(rowcxt);
 	}
+	MemoryContextDelete(rowcxt);
 }
 
 /*
@@ -322,10 +357,11 @@ walk_hit_cmp(const void *a, const void *b)
 	c = name_cmp(ha->nspname, ha->relname, hb->nspname, hb->relname);
 	if (c != 0)
 		return c;
-	c = strcmp(NameStr(ha->fk->conname), NameStr(hb->fk->conname));
+	c = strcmp(NameStr(ha->conname), NameStr(hb->conname));
 	if (c != 0)
 		return c;
-	return ha->fk->conoid < hb->fk->conoid ? -1 : (ha->fk->conoid > hb->fk->conoid);
+	return ha->edge->conoid < hb->edge->conoid ? -1 :
+		(ha->edge->conoid > hb->edge->conoid);
 }
 
 /* Byte order of (schema, relation); a name gone meanwhile sorts first. */
