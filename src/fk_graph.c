@@ -61,7 +61,6 @@ typedef struct LoadNode
 	int			lowlink;
 	bool		on_stack;
 	int			next_edge;		/* Tarjan: next outgoing edge to follow */
-	int			cycle_group;
 	List	   *breaks;			/* OIDs of constraints to defer */
 } LoadNode;
 
@@ -82,7 +81,8 @@ static int	edge_cmp_pk(const void *a, const void *b);
 static int	walk_hit_cmp(const void *a, const void *b);
 static int	name_cmp(const char *nsp1, const char *rel1,
 					 const char *nsp2, const char *rel2);
-static bool load_order_schema_listed(Oid nspid, Oid *nspids, int nnsp);
+static bool load_order_schema_listed(Oid nspid, Oid *nspids, int nnsp,
+									 Oid info_nspid);
 static int	load_node_by_relid(LoadNode **byoid, int nnodes, Oid relid);
 static int	load_node_name_cmp(const void *a, const void *b);
 static int	load_node_oid_cmp(const void *a, const void *b);
@@ -394,7 +394,9 @@ name_cmp(const char *nsp1, const char *rel1, const char *nsp2, const char *rel2)
  * break_constraints on its referencing table's row: deferred or added after
  * the load, the rest loads without error.  level is the longest path from a
  * table that references no listed table (level 0) in the graph of
- * components; rows come by level, then schema and table name.
+ * components; rows come by level, then schema and table name.  A break
+ * constraint declared on a partition is named on its partitioned table's
+ * row.  Reads the catalogs only and locks no table.
  */
 Datum
 fk_load_order(PG_FUNCTION_ARGS)
@@ -422,6 +424,7 @@ fk_load_order(PG_FUNCTION_ARGS)
 	int		   *comp_group;
 	int			ncomps;
 	int			ngroups = 0;
+	Oid			info_nspid;
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -447,6 +450,7 @@ fk_load_order(PG_FUNCTION_ARGS)
 	}
 
 	/* The tables: one pass over pg_class */
+	info_nspid = get_namespace_oid("information_schema", true);
 	nodes = palloc(sizeof(LoadNode) * alloc);
 	classrel = table_open(RelationRelationId, AccessShareLock);
 	scan = systable_beginscan(classrel, InvalidOid, false, NULL, 0, NULL);
@@ -461,7 +465,8 @@ fk_load_order(PG_FUNCTION_ARGS)
 			continue;
 		if (cls->relispartition)
 			continue;
-		if (!load_order_schema_listed(cls->relnamespace, nspids, nnsp))
+		if (!load_order_schema_listed(cls->relnamespace, nspids, nnsp,
+									  info_nspid))
 			continue;
 		if (nnodes == alloc)
 		{
@@ -599,7 +604,7 @@ fk_load_order(PG_FUNCTION_ARGS)
  * pg_catalog, information_schema, TOAST and temporary ones.
  */
 static bool
-load_order_schema_listed(Oid nspid, Oid *nspids, int nnsp)
+load_order_schema_listed(Oid nspid, Oid *nspids, int nnsp, Oid info_nspid)
 {
 	if (nnsp >= 0)
 	{
@@ -611,9 +616,7 @@ load_order_schema_listed(Oid nspid, Oid *nspids, int nnsp)
 	if (IsCatalogNamespace(nspid) || IsToastNamespace(nspid) ||
 		isAnyTempNamespace(nspid))
 		return false;
-	if (nspid == get_namespace_oid("information_schema", true))
-		return false;
-	return true;
+	return nspid != info_nspid;
 }
 
 /*
