@@ -42,6 +42,38 @@ SELECT r.constraint_oid, r.constraint_name, r.table_name, r.columns,
 COMMENT ON VIEW @extschema@.fk_constraints IS
 'one row per declared foreign key (partition clones folded into their parent), with its state: validated, enforced (RI triggers enabled), indexed';
 
+CREATE FUNCTION @extschema@.fk_referencing_tables(
+    target regclass,
+    recursive boolean DEFAULT false)
+RETURNS TABLE(depth int, table_name regclass, constraint_name name,
+              columns name[], referenced_table regclass,
+              referenced_columns name[], on_delete text, on_update text)
+AS 'MODULE_PATHNAME', 'fk_referencing_tables'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_referencing_tables(regclass, boolean) IS
+'foreign keys that reference target (the tables whose rows point at it); with recursive, the tables referencing those too, each edge once at its smallest depth';
+
+CREATE FUNCTION @extschema@.fk_referenced_tables(
+    target regclass,
+    recursive boolean DEFAULT false)
+RETURNS TABLE(depth int, table_name regclass, constraint_name name,
+              columns name[], referenced_table regclass,
+              referenced_columns name[], on_delete text, on_update text)
+AS 'MODULE_PATHNAME', 'fk_referenced_tables'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_referenced_tables(regclass, boolean) IS
+'foreign keys of target (the tables it points at); with recursive, what those tables reference too, each edge once at its smallest depth';
+
+CREATE FUNCTION @extschema@.fk_load_order(schemas name[] DEFAULT NULL)
+RETURNS TABLE("position" int, table_name regclass, level int,
+              cycle_group int, break_constraints name[])
+AS 'MODULE_PATHNAME', 'fk_load_order'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_load_order(name[]) IS
+'every user table (of schemas, or of all non-system schemas) in an order that loads parents before children; tables on a foreign key cycle share a cycle_group and break_constraints names the keys to defer or add after loading';
 
 ------------------------------------------------------------------------
 -- Orphan engine: which rows break a foreign key, and which parents are
