@@ -42,6 +42,10 @@ SELECT r.constraint_oid, r.constraint_name, r.table_name, r.columns,
 COMMENT ON VIEW @extschema@.fk_constraints IS
 'one row per declared foreign key (partition clones folded into their parent), with its state: validated, enforced (RI triggers enabled), indexed';
 
+-- Views are not readable by PUBLIC by default; what this one shows comes
+-- from catalogs every role can read.
+GRANT SELECT ON @extschema@.fk_constraints TO PUBLIC;
+
 
 CREATE FUNCTION @extschema@.fk_issue_rows(
     OUT severity text,
@@ -63,3 +67,5 @@ SELECT i.severity, i.issue, i.table_name, i.constraint_name, i.detail, i.fix_sql
 
 COMMENT ON VIEW @extschema@.fk_issues IS
 'problems with declared foreign keys, each with the SQL that fixes it where one exists; severity is fixed by issue: error = not_enforced (an RI trigger of the key or of a partition clone is disabled or replica-only), warning = not_validated (added NOT VALID), type_mismatch (a key column''s type differs from the referenced column''s), unindexed (no index leads with the key columns), info = duplicate (same column pairs to the same table as an earlier constraint, by name, which is kept); fix_sql is one string, several statements joined by "; " where needed, that runs in or out of a transaction block (EXECUTE, psql \gexec) and makes its row disappear; enabling internal RI triggers needs superuser';
+
+GRANT SELECT ON @extschema@.fk_issues TO PUBLIC;
