@@ -23,3 +23,8 @@ override with_llvm = no
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS tracks no header dependencies: rebuild everything when the shared
+# header (the FkModel layout) changes, or stale objects read a wrong struct.
+# (After the include, so that "all" stays the default goal.)
+$(OBJS): src/fk_tools.h

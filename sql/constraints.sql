@@ -8,8 +8,8 @@ SET search_path = "Fk Cons ""y""", public;
 CREATE TABLE "Parent" ("ID" int, "Code" text, k int UNIQUE, "select" int UNIQUE,
                        PRIMARY KEY ("ID", "Code"));
 
--- Composite keys: referencing columns in another order than the table's,
--- and a key that pairs them in the referenced key's reverse order.
+-- Composite keys: one listing the columns in the reverse of the primary
+-- key's order, one in its order.
 CREATE TABLE "Child ""q""" ("Code" text, "ID" int, "user" int, s int, t int DEFAULT 0, u int);
 ALTER TABLE "Child ""q""" ADD CONSTRAINT "comp Order" FOREIGN KEY ("Code", "ID")
     REFERENCES "Parent" ("Code", "ID");

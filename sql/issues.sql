@@ -53,6 +53,10 @@ $$;
 -- type_mismatch: integer referencing bigint
 ALTER TABLE "Kid" ADD CONSTRAINT "Kid type" FOREIGN KEY ("Odd ""col""") REFERENCES "Parent Tab" ("select");
 
+-- the same on a partition's own key: the column is inherited, so the fix
+-- is on the parent (the one above); this row has none of its own
+ALTER TABLE "Kid p2" ADD CONSTRAINT "kid p2 type" FOREIGN KEY ("Odd ""col""") REFERENCES "Parent Tab" ("select");
+
 -- unindexed, composite, key order (y, x)
 ALTER TABLE "Kid" ADD CONSTRAINT "kid comp" FOREIGN KEY (y, x) REFERENCES "Parent Tab" (b, a);
 -- duplicate: the same pairs declared in another order, later by name

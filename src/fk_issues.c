@@ -216,13 +216,15 @@ issue_not_validated(ReturnSetInfo *rsinfo, FkModel *fk)
  * A referencing column whose type (by OID) is not the referenced column's.
  * One row per constraint; the fix changes every such column to the
  * referenced column's type, typmod included, in one ALTER TABLE (a column
- * named twice in the key is changed once).
+ * named twice in the key is changed once).  An inherited column can only
+ * change on its parent, so then there is no fix of the row's own.
  */
 static void
 issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk)
 {
 	StringInfoData fix;
 	StringInfoData detail;
+	bool		inherited = false;
 
 	initStringInfo(&fix);
 	initStringInfo(&detail);
@@ -252,11 +254,20 @@ issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk)
 						 format_type_with_typemod(fk->fk_types[i], fk->fk_typmods[i]),
 						 quote_identifier(fk->pk_colnames[i]),
 						 format_type_with_typemod(fk->pk_types[i], fk->pk_typmods[i]));
+		inherited |= fk->fk_inherited[i];
 	}
 	if (fix.len == 0)
 		return;
 	appendStringInfoString(&detail,
 						   " Every check compares across types, and values the referenced column can hold may not fit. Changing the type rewrites the table under an ACCESS EXCLUSIVE lock.");
+	if (inherited)
+	{
+		/* PostgreSQL refuses to alter an inherited column's type here */
+		appendStringInfoString(&detail,
+							   " The column is inherited (the table is a partition or an inheritance child): change its type on the parent table.");
+		put_issue(rsinfo, "warning", "type_mismatch", fk, detail.data, NULL);
+		return;
+	}
 	put_issue(rsinfo, "warning", "type_mismatch", fk, detail.data, fix.data);
 }
 

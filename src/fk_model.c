@@ -233,6 +233,7 @@ fk_load_names(FkModel *fk)
 		fk->fk_typmods[i] = att->atttypmod;
 		fk->fk_colls[i] = att->attcollation;
 		fk->fk_notnull[i] = att->attnotnull;
+		fk->fk_inherited[i] = (att->attinhcount > 0);
 		ReleaseSysCache(atttup);
 
 		atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(fk->pk_relid),

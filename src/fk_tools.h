@@ -70,6 +70,8 @@ typedef struct FkModel
 	Oid			fk_colls[INDEX_MAX_KEYS];
 	Oid			pk_colls[INDEX_MAX_KEYS];
 	bool		fk_notnull[INDEX_MAX_KEYS];
+	bool		fk_inherited[INDEX_MAX_KEYS];	/* attinhcount > 0: ALTER TYPE
+												 * only on the parent */
 
 	/* FK_LOAD_STATE */
 	bool		enforced;		/* all RI triggers, clones' too, enabled */
