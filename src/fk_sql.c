@@ -54,6 +54,13 @@ fksql_rel(StringInfo buf, Oid relid, bool ri_scope)
 	appendStringInfoString(buf, fksql_relname(relid));
 }
 
+/* A constraint, trigger or other object name, quoted as needed. */
+void
+fksql_ident(StringInfo buf, const char *name)
+{
+	appendStringInfoString(buf, quote_identifier(name));
+}
+
 /* alias."column" */
 void
 fksql_col(StringInfo buf, const char *alias, const char *colname)

@@ -70,6 +70,8 @@ typedef struct FkModel
 	Oid			fk_colls[INDEX_MAX_KEYS];
 	Oid			pk_colls[INDEX_MAX_KEYS];
 	bool		fk_notnull[INDEX_MAX_KEYS];
+	bool		fk_inherited[INDEX_MAX_KEYS];	/* attinhcount > 0: ALTER TYPE
+												 * only on the parent */
 
 	/* FK_LOAD_STATE */
 	bool		enforced;		/* all RI triggers, clones' too, enabled */
@@ -87,6 +89,14 @@ typedef struct FkEdge
 	Oid			pk_relid;		/* referenced table */
 } FkEdge;
 
+/* An RI trigger of a constraint, as fk_model_disabled_triggers lists it. */
+typedef struct FkTrigger
+{
+	Oid			relid;			/* the table it is on */
+	NameData	name;
+	char		enabled;		/* pg_trigger.tgenabled */
+} FkTrigger;
+
 /* fk_model.c */
 extern FkModel *fk_model_from_tuple(HeapTuple contup, int flags);
 extern FkModel *fk_model_load(Oid conoid, int flags);
@@ -95,6 +105,7 @@ extern List *fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only,
 extern FkEdge *fk_model_edges(bool declared_only, int *nedges);
 extern List *fk_model_checked_on(Oid fk_relid, const char *only_constraint,
 								 int flags);
+extern List *fk_model_disabled_triggers(Oid conoid);
 extern const char *fk_action_name(char action);
 extern const char *fk_match_name(char match_type);
 extern Datum fk_colnames_array(FkModel *fk, bool pk_side);
@@ -104,6 +115,7 @@ extern bool fk_key_collation_differs(FkModel *fk, int i);
 /* fk_sql.c: the only place that turns names, operators and values into SQL */
 extern const char *fksql_relname(Oid relid);
 extern void fksql_rel(StringInfo buf, Oid relid, bool honour_inheritance);
+extern void fksql_ident(StringInfo buf, const char *name);
 extern void fksql_col(StringInfo buf, const char *alias, const char *colname);
 extern void fksql_literal(StringInfo buf, const char *value);
 extern void fksql_type(StringInfo buf, Oid typid, int32 typmod);
