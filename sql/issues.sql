@@ -103,7 +103,7 @@ SELECT tg.tgrelid::regclass, tg.tgenabled, tg.tgfoid::regproc, c.conparentid <> 
   JOIN pg_catalog.pg_constraint c ON c.oid = tg.tgconstraint
  WHERE tg.tgenabled NOT IN ('O', 'A')
    AND c.connamespace = '"Fk Issues ""x"""'::regnamespace
- ORDER BY 1::text, 3::text;
+ ORDER BY tg.tgrelid::regclass::text COLLATE "C", tg.tgfoid::regproc::text COLLATE "C";
 SELECT c.conname,
        (SELECT pg_catalog.array_agg(s ORDER BY s)
           FROM my_issues i, pg_catalog.regexp_split_to_table(i.fix_sql, '; ') s

@@ -6,9 +6,11 @@ DROP EXTENSION fk_tools;
 CREATE SCHEMA "my ext";
 CREATE EXTENSION fk_tools SCHEMA "my ext";
 
--- every object of the extension is in "my ext"
-SELECT pg_catalog.pg_describe_object(d.classid, d.objid, 0) AS object,
-       COALESCE(p.pronamespace, c.relnamespace)::regnamespace AS schema
+-- every object of the extension is in "my ext" (counted, so that adding a
+-- function does not change this output)
+SELECT count(*) > 5 AS has_objects,
+       count(*) FILTER (WHERE COALESCE(p.pronamespace, c.relnamespace)
+                              IS DISTINCT FROM '"my ext"'::regnamespace) AS elsewhere
   FROM pg_catalog.pg_depend d
   LEFT JOIN pg_catalog.pg_proc p
          ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid = d.objid
@@ -16,8 +18,7 @@ SELECT pg_catalog.pg_describe_object(d.classid, d.objid, 0) AS object,
          ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = d.objid
  WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
    AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'fk_tools')
-   AND d.deptype = 'e'
- ORDER BY 1;
+   AND d.deptype = 'e';
 
 CREATE SCHEMA "Fk Schema";
 CREATE TABLE "Fk Schema".p (id int PRIMARY KEY);
