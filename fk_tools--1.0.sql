@@ -79,3 +79,22 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION @extschema@.fk_missing_parents(regclass, name) IS
 'the distinct referenced keys that would have to exist for target''s rows to satisfy its foreign keys, with how many rows reference each';
+
+
+------------------------------------------------------------------------
+-- Repair: validate what is clean, explain errors, remove orphans.  These
+-- write (VALIDATE CONSTRAINT, DELETE, UPDATE) in the caller's transaction
+-- with the caller's rights.
+------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.fk_validate(
+    target regclass DEFAULT NULL,
+    dry_run boolean DEFAULT false)
+RETURNS TABLE(table_name regclass, constraint_name name,
+              referenced_table regclass, orphan_rows bigint,
+              sample_keys jsonb, outcome text)
+AS 'MODULE_PATHNAME', 'fk_validate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_validate(regclass, boolean) IS
+'validates each NOT VALID foreign key of target (NULL: the whole database) that has no orphans (SHARE UPDATE EXCLUSIVE); one row per key: orphan_rows, a sample of missing keys, outcome validated, can be validated (dry run), orphans, not validated: <error> or skipped: <why>';

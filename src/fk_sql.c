@@ -255,3 +255,19 @@ fksql_orphan_condition(StringInfo buf, FkModel *fk, const char *fkalias)
 	fksql_key_equal(buf, fk, "fk_tools_p", fkalias);
 	appendStringInfoChar(buf, ')');
 }
+
+/* A bare identifier (constraint, column), quoted as needed. */
+void
+fksql_ident(StringInfo buf, const char *name)
+{
+	appendStringInfoString(buf, quote_identifier(name));
+}
+
+/* "ALTER TABLE schema.table VALIDATE CONSTRAINT name" */
+void
+fksql_validate_constraint(StringInfo buf, FkModel *fk)
+{
+	appendStringInfo(buf, "ALTER TABLE %s VALIDATE CONSTRAINT ",
+					 fksql_relname(fk->fk_relid));
+	fksql_ident(buf, NameStr(fk->conname));
+}
