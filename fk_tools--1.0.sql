@@ -81,6 +81,40 @@ COMMENT ON FUNCTION @extschema@.fk_missing_parents(regclass, name) IS
 'the distinct referenced keys that would have to exist for target''s rows to satisfy its foreign keys, with how many rows reference each';
 
 
+CREATE FUNCTION @extschema@.fk_referencing_tables(
+    target regclass,
+    recursive boolean DEFAULT false)
+RETURNS TABLE(depth int, table_name regclass, constraint_name name,
+              columns name[], referenced_table regclass,
+              referenced_columns name[], on_delete text, on_update text)
+AS 'MODULE_PATHNAME', 'fk_referencing_tables'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_referencing_tables(regclass, boolean) IS
+'foreign keys that reference target (the tables whose rows point at it); with recursive, the tables referencing those too, each edge once at its smallest depth';
+
+CREATE FUNCTION @extschema@.fk_referenced_tables(
+    target regclass,
+    recursive boolean DEFAULT false)
+RETURNS TABLE(depth int, table_name regclass, constraint_name name,
+              columns name[], referenced_table regclass,
+              referenced_columns name[], on_delete text, on_update text)
+AS 'MODULE_PATHNAME', 'fk_referenced_tables'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_referenced_tables(regclass, boolean) IS
+'foreign keys of target (the tables it points at); with recursive, what those tables reference too, each edge once at its smallest depth';
+
+CREATE FUNCTION @extschema@.fk_load_order(schemas name[] DEFAULT NULL)
+RETURNS TABLE("position" int, table_name regclass, level int,
+              cycle_group int, break_constraints name[])
+AS 'MODULE_PATHNAME', 'fk_load_order'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_load_order(name[]) IS
+'every user table (of schemas, or of all non-system schemas) in an order that loads parents before children; tables on a foreign key cycle share a cycle_group and break_constraints names the keys to defer or add after loading';
+
+
 ------------------------------------------------------------------------
 -- Repair: validate what is clean, explain errors, remove orphans.  These
 -- write (VALIDATE CONSTRAINT, DELETE, UPDATE) in the caller's transaction

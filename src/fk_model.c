@@ -148,6 +148,50 @@ fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only, int flags)
 }
 
 /*
+ * The edges of the FK graph: every FK constraint's OID and its two tables,
+ * in one pass over pg_constraint that reads only the fixed-width part of
+ * each row (no key arrays, no other catalog).  With declared_only,
+ * partition clones are left out, as in fk_model_list.  The array is
+ * palloc'd in the current context, in no particular order.
+ */
+FkEdge *
+fk_model_edges(bool declared_only, int *nedges)
+{
+	Relation	conrel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			n = 0;
+	int			alloc = 256;
+	FkEdge	   *edges = palloc(sizeof(FkEdge) * alloc);
+
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	scan = systable_beginscan(conrel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype != CONSTRAINT_FOREIGN)
+			continue;
+		if (declared_only && OidIsValid(con->conparentid))
+			continue;
+		if (n == alloc)
+		{
+			alloc *= 2;
+			edges = repalloc(edges, sizeof(FkEdge) * alloc);
+		}
+		edges[n].conoid = con->oid;
+		edges[n].fk_relid = con->conrelid;
+		edges[n].pk_relid = con->confrelid;
+		n++;
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+
+	*nedges = n;
+	return edges;
+}
+
+/*
  * The FK constraints whose rows live in fk_relid, i.e. the ones PostgreSQL
  * checks rows of fk_relid against: those declared on it and the clones it
  * got as a partition, but not the per-partition clones made for a

@@ -76,11 +76,23 @@ typedef struct FkModel
 	bool		indexed;		/* FK columns lead some valid, total index */
 } FkModel;
 
+/*
+ * FkEdge: the bare graph facts of one FK constraint, for walks over many
+ * constraints where building a full FkModel for each would cost too much.
+ */
+typedef struct FkEdge
+{
+	Oid			conoid;
+	Oid			fk_relid;		/* referencing table */
+	Oid			pk_relid;		/* referenced table */
+} FkEdge;
+
 /* fk_model.c */
 extern FkModel *fk_model_from_tuple(HeapTuple contup, int flags);
 extern FkModel *fk_model_load(Oid conoid, int flags);
 extern List *fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only,
 						   int flags);
+extern FkEdge *fk_model_edges(bool declared_only, int *nedges);
 extern List *fk_model_checked_on(Oid fk_relid, const char *only_constraint,
 								 int flags);
 extern const char *fk_action_name(char action);
