@@ -132,3 +132,19 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.fk_validate(regclass, boolean) IS
 'validates each NOT VALID foreign key of target (NULL: the whole database) that has no orphans (SHARE UPDATE EXCLUSIVE); one row per key: orphan_rows, a sample of missing keys, outcome validated, can be validated (dry run), orphans, not validated: <error> or skipped: <why>';
+
+CREATE FUNCTION @extschema@.fk_explain(error_text text)
+RETURNS TABLE(step int, finding text, suggestion text, sql text)
+AS 'MODULE_PATHNAME', 'fk_explain_error'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_explain(text) IS
+'explains a foreign key violation from its error text (ERROR/DETAIL lines as psql shows them, or the message alone): the constraint, the data now, and ready-to-run fixes; unrecognised text gets one row saying what was expected';
+
+CREATE FUNCTION @extschema@.fk_explain(constraint_name name, table_name regclass)
+RETURNS TABLE(step int, finding text, suggestion text, sql text)
+AS 'MODULE_PATHNAME', 'fk_explain_constraint'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_explain(name, regclass) IS
+'explains one foreign key of table_name without an error: definition, actions, state, rows that break it, and fixes (enable, validate, index)';

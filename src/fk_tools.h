@@ -124,6 +124,14 @@ extern void fksql_orphan_condition(StringInfo buf, FkModel *fk,
 								   const char *fkalias);
 extern void fksql_ident(StringInfo buf, const char *name);
 extern void fksql_validate_constraint(StringInfo buf, FkModel *fk);
+extern void fksql_typed_literal(StringInfo buf, const char *value, Oid typid,
+								int32 typmod);
+extern void fksql_key_row(StringInfo buf, FkModel *fk, bool pk_side,
+						  char **values);
+extern void fksql_key_same(StringInfo buf, FkModel *fk, bool pk_side,
+						   const char *a1, const char *a2);
+extern void fksql_redefine_constraint(StringInfo buf, FkModel *fk,
+									  char match_type, char del_action);
 
 /* fk_orphans.c: the orphan engine's pieces, for the repair functions */
 extern char *fk_unreadable_reason(FkModel *fk);
