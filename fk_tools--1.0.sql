@@ -148,3 +148,16 @@ LANGUAGE C STABLE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.fk_explain(name, regclass) IS
 'explains one foreign key of table_name without an error: definition, actions, state, rows that break it, and fixes (enable, validate, index)';
+
+CREATE FUNCTION @extschema@.fk_repair_orphans(
+    target regclass,
+    only_constraint name DEFAULT NULL,
+    action text DEFAULT 'report',
+    dry_run boolean DEFAULT true)
+RETURNS TABLE(constraint_name name, table_name regclass, operation text,
+              rows_affected bigint, detail text)
+AS 'MODULE_PATHNAME', 'fk_repair_orphans'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_repair_orphans(regclass, name, text, boolean) IS
+'removes the rows of target that break its foreign keys: action report, delete or set null; per table and action the rows affected, including what the deletion reaches in referencing tables; dry_run (the default) changes nothing';
