@@ -134,6 +134,22 @@ extern void fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias,
 extern void fksql_key_checked(StringInfo buf, FkModel *fk, const char *fkalias);
 extern void fksql_orphan_condition(StringInfo buf, FkModel *fk,
 								   const char *fkalias);
+extern void fksql_ident(StringInfo buf, const char *name);
+extern void fksql_validate_constraint(StringInfo buf, FkModel *fk);
+extern void fksql_typed_literal(StringInfo buf, const char *value, Oid typid,
+								int32 typmod);
+extern void fksql_key_row(StringInfo buf, FkModel *fk, bool pk_side,
+						  char **values);
+extern void fksql_key_same(StringInfo buf, FkModel *fk, bool pk_side,
+						   const char *a1, const char *a2);
+extern void fksql_redefine_constraint(StringInfo buf, FkModel *fk,
+									  char match_type, char del_action);
+
+/* fk_orphans.c: the orphan engine's pieces, for the repair functions */
+extern char *fk_unreadable_reason(FkModel *fk);
+extern void fk_require_readable(FkModel *fk, bool whole_fk_row);
+extern void fk_orphan_from(StringInfo sql, FkModel *fk);
+extern HeapTuple fk_orphan_summary(FkModel *fk, int nsample, TupleDesc *desc);
 
 /* fk_spi.c */
 extern void fk_spi_connect(void);
