@@ -263,13 +263,6 @@ fksql_orphan_condition(StringInfo buf, FkModel *fk, const char *fkalias)
 	appendStringInfoChar(buf, ')');
 }
 
-/* A bare identifier (constraint, column), quoted as needed. */
-void
-fksql_ident(StringInfo buf, const char *name)
-{
-	appendStringInfoString(buf, quote_identifier(name));
-}
-
 /* "ALTER TABLE schema.table VALIDATE CONSTRAINT name" */
 void
 fksql_validate_constraint(StringInfo buf, FkModel *fk)

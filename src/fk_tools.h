@@ -134,7 +134,6 @@ extern void fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias,
 extern void fksql_key_checked(StringInfo buf, FkModel *fk, const char *fkalias);
 extern void fksql_orphan_condition(StringInfo buf, FkModel *fk,
 								   const char *fkalias);
-extern void fksql_ident(StringInfo buf, const char *name);
 extern void fksql_validate_constraint(StringInfo buf, FkModel *fk);
 extern void fksql_typed_literal(StringInfo buf, const char *value, Oid typid,
 								int32 typmod);
