@@ -42,6 +42,38 @@ SELECT r.constraint_oid, r.constraint_name, r.table_name, r.columns,
 COMMENT ON VIEW @extschema@.fk_constraints IS
 'one row per declared foreign key (partition clones folded into their parent), with its state: validated, enforced (RI triggers enabled), indexed';
 
+CREATE FUNCTION @extschema@.fk_referencing_tables(
+    target regclass,
+    recursive boolean DEFAULT false)
+RETURNS TABLE(depth int, table_name regclass, constraint_name name,
+              columns name[], referenced_table regclass,
+              referenced_columns name[], on_delete text, on_update text)
+AS 'MODULE_PATHNAME', 'fk_referencing_tables'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_referencing_tables(regclass, boolean) IS
+'foreign keys that reference target (the tables whose rows point at it); with recursive, the tables referencing those too, each edge once at its smallest depth';
+
+CREATE FUNCTION @extschema@.fk_referenced_tables(
+    target regclass,
+    recursive boolean DEFAULT false)
+RETURNS TABLE(depth int, table_name regclass, constraint_name name,
+              columns name[], referenced_table regclass,
+              referenced_columns name[], on_delete text, on_update text)
+AS 'MODULE_PATHNAME', 'fk_referenced_tables'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_referenced_tables(regclass, boolean) IS
+'foreign keys of target (the tables it points at); with recursive, what those tables reference too, each edge once at its smallest depth';
+
+CREATE FUNCTION @extschema@.fk_load_order(schemas name[] DEFAULT NULL)
+RETURNS TABLE("position" int, table_name regclass, level int,
+              cycle_group int, break_constraints name[])
+AS 'MODULE_PATHNAME', 'fk_load_order'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_load_order(name[]) IS
+'every user table (of schemas, or of all non-system schemas) in an order that loads parents before children; tables on a foreign key cycle share a cycle_group and break_constraints names the keys to defer or add after loading';
 
 ------------------------------------------------------------------------
 -- Orphan engine: which rows break a foreign key, and which parents are
@@ -79,3 +111,78 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION @extschema@.fk_missing_parents(regclass, name) IS
 'the distinct referenced keys that would have to exist for target''s rows to satisfy its foreign keys, with how many rows reference each';
+
+-- Views are not readable by PUBLIC by default; what this one shows comes
+-- from catalogs every role can read.
+GRANT SELECT ON @extschema@.fk_constraints TO PUBLIC;
+
+
+CREATE FUNCTION @extschema@.fk_issue_rows(
+    OUT severity text,
+    OUT issue text,
+    OUT table_name regclass,
+    OUT constraint_name name,
+    OUT detail text,
+    OUT fix_sql text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_issue_rows'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_issue_rows() IS
+'rows of the fk_issues view';
+
+CREATE VIEW @extschema@.fk_issues AS
+SELECT i.severity, i.issue, i.table_name, i.constraint_name, i.detail, i.fix_sql
+  FROM @extschema@.fk_issue_rows() AS i;
+
+COMMENT ON VIEW @extschema@.fk_issues IS
+'problems with declared foreign keys, each with the SQL that fixes it where one exists; severity is fixed by issue: error = not_enforced (an RI trigger of the key or of a partition clone is disabled or replica-only), warning = not_validated (added NOT VALID), type_mismatch (a key column''s type differs from the referenced column''s), unindexed (no index leads with the key columns), info = duplicate (same column pairs to the same table as an earlier constraint, by name, which is kept); fix_sql is one string, several statements joined by "; " where needed, that runs in or out of a transaction block (EXECUTE, psql \gexec) and makes its row disappear; enabling internal RI triggers needs superuser';
+
+GRANT SELECT ON @extschema@.fk_issues TO PUBLIC;
+
+------------------------------------------------------------------------
+-- Repair: validate what is clean, explain errors, remove orphans.  These
+-- write (VALIDATE CONSTRAINT, DELETE, UPDATE) in the caller's transaction
+-- with the caller's rights.
+------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.fk_validate(
+    target regclass DEFAULT NULL,
+    dry_run boolean DEFAULT false)
+RETURNS TABLE(table_name regclass, constraint_name name,
+              referenced_table regclass, orphan_rows bigint,
+              sample_keys jsonb, outcome text)
+AS 'MODULE_PATHNAME', 'fk_validate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_validate(regclass, boolean) IS
+'validates each NOT VALID foreign key of target (NULL: the whole database) that has no orphans (SHARE UPDATE EXCLUSIVE); one row per key: orphan_rows, a sample of missing keys, outcome validated, can be validated (dry run), orphans, not validated: <error> or skipped: <why>';
+
+CREATE FUNCTION @extschema@.fk_explain(error_text text)
+RETURNS TABLE(step int, finding text, suggestion text, sql text)
+AS 'MODULE_PATHNAME', 'fk_explain_error'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_explain(text) IS
+'explains a foreign key violation from its error text (ERROR/DETAIL lines as psql shows them, or the message alone): the constraint, the data now, and ready-to-run fixes; unrecognised text gets one row saying what was expected';
+
+CREATE FUNCTION @extschema@.fk_explain(constraint_name name, table_name regclass)
+RETURNS TABLE(step int, finding text, suggestion text, sql text)
+AS 'MODULE_PATHNAME', 'fk_explain_constraint'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_explain(name, regclass) IS
+'explains one foreign key of table_name without an error: definition, actions, state, rows that break it, and fixes (enable, validate, index)';
+
+CREATE FUNCTION @extschema@.fk_repair_orphans(
+    target regclass,
+    only_constraint name DEFAULT NULL,
+    action text DEFAULT 'report',
+    dry_run boolean DEFAULT true)
+RETURNS TABLE(constraint_name name, table_name regclass, operation text,
+              rows_affected bigint, detail text)
+AS 'MODULE_PATHNAME', 'fk_repair_orphans'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_repair_orphans(regclass, name, text, boolean) IS
+'removes the rows of target that break its foreign keys: action report, delete or set null; per table and action the rows affected, including what the deletion reaches in referencing tables; dry_run (the default) changes nothing';

@@ -11,6 +11,8 @@
  *	  fk_graph.c	fk_referencing_tables, fk_referenced_tables, fk_load_order
  *	  fk_issues.c	fk_issues (the view's rows)
  *	  fk_orphans.c	fk_orphans, fk_check, fk_missing_parents
+ *	  fk_explain.c	fk_explain (from an error text or a constraint)
+ *	  fk_repair.c	fk_validate, fk_repair_orphans
  *
  *-------------------------------------------------------------------------
  */

@@ -23,6 +23,7 @@
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -33,10 +34,12 @@
 #include "fk_tools.h"
 
 static void fk_load_names(FkModel *fk);
+static List *fk_walk_ri_triggers(Oid conoid, bool first_only);
 static bool fk_triggers_enabled(Oid conoid);
 static bool fk_has_leading_index(FkModel *fk);
 static bool fk_rel_has_subclass(Oid relid);
 static int	fk_model_cmp(const ListCell *a, const ListCell *b);
+static int	fk_trigger_cmp(const ListCell *a, const ListCell *b);
 
 /*
  * Build the model of the FK constraint whose pg_constraint row is contup.
@@ -148,6 +151,50 @@ fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only, int flags)
 }
 
 /*
+ * The edges of the FK graph: every FK constraint's OID and its two tables,
+ * in one pass over pg_constraint that reads only the fixed-width part of
+ * each row (no key arrays, no other catalog).  With declared_only,
+ * partition clones are left out, as in fk_model_list.  The array is
+ * palloc'd in the current context, in no particular order.
+ */
+FkEdge *
+fk_model_edges(bool declared_only, int *nedges)
+{
+	Relation	conrel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			n = 0;
+	int			alloc = 256;
+	FkEdge	   *edges = palloc(sizeof(FkEdge) * alloc);
+
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	scan = systable_beginscan(conrel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype != CONSTRAINT_FOREIGN)
+			continue;
+		if (declared_only && OidIsValid(con->conparentid))
+			continue;
+		if (n == alloc)
+		{
+			alloc *= 2;
+			edges = repalloc(edges, sizeof(FkEdge) * alloc);
+		}
+		edges[n].conoid = con->oid;
+		edges[n].fk_relid = con->conrelid;
+		edges[n].pk_relid = con->confrelid;
+		n++;
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+
+	*nedges = n;
+	return edges;
+}
+
+/*
  * The FK constraints whose rows live in fk_relid, i.e. the ones PostgreSQL
  * checks rows of fk_relid against: those declared on it and the clones it
  * got as a partition, but not the per-partition clones made for a
@@ -230,6 +277,7 @@ fk_load_names(FkModel *fk)
 		fk->fk_typmods[i] = att->atttypmod;
 		fk->fk_colls[i] = att->attcollation;
 		fk->fk_notnull[i] = att->attnotnull;
+		fk->fk_inherited[i] = (att->attinhcount > 0);
 		ReleaseSysCache(atttup);
 
 		atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(fk->pk_relid),
@@ -248,27 +296,30 @@ fk_load_names(FkModel *fk)
 }
 
 /*
- * Are all RI triggers of the constraint, and of its partition clones, in a
- * state that fires in a normal session (origin or always)?  A disabled or
- * replica-only trigger is how rows that break the FK get in.
+ * Walk the RI triggers of the constraint and of its partition clones (any
+ * depth: clones have clones) and collect those in a state that does not
+ * fire in a normal session, i.e. neither origin nor always: a disabled or
+ * replica-only trigger is how rows that break the FK get in.  With
+ * first_only the walk stops at the first such trigger.
  */
-static bool
-fk_triggers_enabled(Oid conoid)
+static List *
+fk_walk_ri_triggers(Oid conoid, bool first_only)
 {
 	Relation	trigrel;
 	Relation	conrel;
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tup;
-	bool		enabled = true;
+	List	   *result = NIL;
 	List	   *todo = list_make1_oid(conoid);
 
 	trigrel = table_open(TriggerRelationId, AccessShareLock);
 	conrel = table_open(ConstraintRelationId, AccessShareLock);
-	while (todo != NIL && enabled)
+	while (todo != NIL && !(first_only && result != NIL))
 	{
 		Oid			cur = linitial_oid(todo);
 
+		CHECK_FOR_INTERRUPTS();
 		todo = list_delete_first(todo);
 
 		ScanKeyInit(&key, Anum_pg_trigger_tgconstraint,
@@ -277,13 +328,19 @@ fk_triggers_enabled(Oid conoid)
 								  NULL, 1, &key);
 		while (HeapTupleIsValid(tup = systable_getnext(scan)))
 		{
-			char		state = ((Form_pg_trigger) GETSTRUCT(tup))->tgenabled;
+			Form_pg_trigger trig = (Form_pg_trigger) GETSTRUCT(tup);
+			FkTrigger  *t;
 
-			if (state != TRIGGER_FIRES_ON_ORIGIN && state != TRIGGER_FIRES_ALWAYS)
-			{
-				enabled = false;
+			if (trig->tgenabled == TRIGGER_FIRES_ON_ORIGIN ||
+				trig->tgenabled == TRIGGER_FIRES_ALWAYS)
+				continue;
+			t = palloc(sizeof(FkTrigger));
+			t->relid = trig->tgrelid;
+			t->name = trig->tgname;
+			t->enabled = trig->tgenabled;
+			result = lappend(result, t);
+			if (first_only)
 				break;
-			}
 		}
 		systable_endscan(scan);
 
@@ -298,13 +355,43 @@ fk_triggers_enabled(Oid conoid)
 	table_close(conrel, AccessShareLock);
 	table_close(trigrel, AccessShareLock);
 	list_free(todo);
+	return result;
+}
+
+/* Do all RI triggers of the constraint, clones' included, fire? */
+static bool
+fk_triggers_enabled(Oid conoid)
+{
+	List	   *off = fk_walk_ri_triggers(conoid, true);
+	bool		enabled = (off == NIL);
+
+	list_free_deep(off);
 	return enabled;
+}
+
+/*
+ * The RI triggers of the constraint and of its partition clones that do
+ * not fire in a normal session (disabled or replica-only), sorted by table
+ * OID, then trigger name.
+ */
+List *
+fk_model_disabled_triggers(Oid conoid)
+{
+	List	   *result = fk_walk_ri_triggers(conoid, false);
+
+	list_sort(result, fk_trigger_cmp);
+	return result;
 }
 
 /*
  * Does a valid, non-partial index of the referencing table have the FK
  * columns as its leading key columns, in any order?  That is what lets
  * ON DELETE / ON UPDATE find the referencing rows without a full scan.
+ *
+ * A key may name a column twice (FOREIGN KEY (a, a) is accepted), so the
+ * test is on the set of distinct columns: its m members must all be among
+ * the index's first m key columns.  An expression column (attnum 0) never
+ * matches.
  */
 static bool
 fk_has_leading_index(FkModel *fk)
@@ -314,6 +401,18 @@ fk_has_leading_index(FkModel *fk)
 	ScanKeyData key;
 	HeapTuple	tup;
 	bool		found = false;
+	AttrNumber	cols[INDEX_MAX_KEYS];
+	int			ncols = 0;
+
+	for (int j = 0; j < fk->nkeys; j++)
+	{
+		bool		seen = false;
+
+		for (int k = 0; k < ncols && !seen; k++)
+			seen = (cols[k] == fk->fk_attnums[j]);
+		if (!seen)
+			cols[ncols++] = fk->fk_attnums[j];
+	}
 
 	indrel = table_open(IndexRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_index_indrelid,
@@ -322,24 +421,20 @@ fk_has_leading_index(FkModel *fk)
 	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_index ind = (Form_pg_index) GETSTRUCT(tup);
-		int			matched = 0;
 
 		if (!ind->indisvalid || !ind->indislive ||
-			ind->indnkeyatts < fk->nkeys ||
+			ind->indnkeyatts < ncols ||
 			!heap_attisnull(tup, Anum_pg_index_indpred, NULL))
 			continue;
-		for (int i = 0; i < fk->nkeys; i++)
+		found = true;
+		for (int k = 0; k < ncols && found; k++)
 		{
-			for (int j = 0; j < fk->nkeys; j++)
-			{
-				if (ind->indkey.values[i] == fk->fk_attnums[j])
-				{
-					matched++;
-					break;
-				}
-			}
+			bool		leads = false;
+
+			for (int i = 0; i < ncols && !leads; i++)
+				leads = (ind->indkey.values[i] == cols[k]);
+			found = leads;
 		}
-		found = (matched == fk->nkeys);
 	}
 	systable_endscan(scan);
 	table_close(indrel, AccessShareLock);
@@ -374,6 +469,18 @@ fk_model_cmp(const ListCell *a, const ListCell *b)
 	if (c != 0)
 		return c;
 	return fa->conoid < fb->conoid ? -1 : (fa->conoid > fb->conoid);
+}
+
+/* Sort by table, then trigger name. */
+static int
+fk_trigger_cmp(const ListCell *a, const ListCell *b)
+{
+	FkTrigger  *ta = lfirst(a);
+	FkTrigger  *tb = lfirst(b);
+
+	if (ta->relid != tb->relid)
+		return ta->relid < tb->relid ? -1 : 1;
+	return strcmp(NameStr(ta->name), NameStr(tb->name));
 }
 
 const char *

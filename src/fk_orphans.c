@@ -35,9 +35,6 @@ PG_FUNCTION_INFO_V1(fk_missing_parents);
 /* How many missing keys fk_check shows in sample_keys. */
 #define FK_CHECK_SAMPLE_KEYS 5
 
-static char *fk_unreadable_reason(FkModel *fk);
-static void fk_require_readable(FkModel *fk, bool whole_fk_row);
-static void fk_orphan_from(StringInfo sql, FkModel *fk);
 
 /*
  * Why the current user cannot check fk, or NULL if they can: SELECT on the
@@ -45,7 +42,7 @@ static void fk_orphan_from(StringInfo sql, FkModel *fk);
  * referenced table (RI looks through the policies; a filtered referenced
  * table would make visible children look orphaned).
  */
-static char *
+char *
 fk_unreadable_reason(FkModel *fk)
 {
 	Oid			denied;
@@ -59,7 +56,7 @@ fk_unreadable_reason(FkModel *fk)
 }
 
 /* Error out unless the current user may check fk. */
-static void
+void
 fk_require_readable(FkModel *fk, bool whole_fk_row)
 {
 	Oid			denied;
@@ -94,7 +91,7 @@ fk_require_readable(FkModel *fk, bool whole_fk_row)
 }
 
 /* " FROM <referencing table> fk_tools_c WHERE <the row breaks fk>" */
-static void
+void
 fk_orphan_from(StringInfo sql, FkModel *fk)
 {
 	appendStringInfoString(sql, " FROM ");
@@ -207,6 +204,42 @@ fk_missing_parents(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Count the rows of the referencing table that break fk and the distinct
+ * referenced keys they miss, with up to nsample of those keys: one row
+ * (orphan_rows bigint or NULL for none, missing_keys bigint, sample_keys
+ * jsonb) in SPI memory.  The caller must have checked readability and be
+ * connected to SPI.
+ */
+HeapTuple
+fk_orphan_summary(FkModel *fk, int nsample, TupleDesc *desc)
+{
+	StringInfoData sql;
+
+	/*
+	 * Group the orphans by missing key (cheap: orphans are few next to the
+	 * rows scanned), then count and sample the groups.
+	 */
+	initStringInfo(&sql);
+	appendStringInfoString(&sql,
+						   "SELECT pg_catalog.sum(g.n)::pg_catalog.int8, "
+						   "pg_catalog.count(g.k)::pg_catalog.int8, "
+						   "pg_catalog.jsonb_agg(g.k ORDER BY g.r) FILTER (WHERE g.k IS NOT NULL AND g.r OPERATOR(pg_catalog.<=) ");
+	appendStringInfo(&sql, "%d", nsample);
+	appendStringInfoString(&sql,
+						   ") FROM (SELECT o.n, o.k, pg_catalog.row_number() OVER (ORDER BY o.k NULLS LAST) AS r "
+						   "FROM (SELECT pg_catalog.count(*) AS n, CASE WHEN ");
+	fksql_key_complete(&sql, fk, "fk_tools_c", true);
+	appendStringInfoString(&sql, " THEN ");
+	fksql_key_jsonb(&sql, fk, "fk_tools_c", true, true);
+	appendStringInfoString(&sql, " END AS k");
+	fk_orphan_from(&sql, fk);
+	appendStringInfoString(&sql, " GROUP BY ");
+	fksql_key_group(&sql, fk, "fk_tools_c");
+	appendStringInfoString(&sql, ") o) g");
+	return fk_spi_one_row(sql.data, desc);
+}
+
+/*
  * fk_check(target regclass DEFAULT NULL)
  *	  RETURNS TABLE(table_name regclass, constraint_name name,
  *					referenced_table regclass, orphan_rows bigint,
@@ -275,35 +308,12 @@ fk_check(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			StringInfoData sql;
 			HeapTuple	tup;
 			TupleDesc	desc;
 			bool		isnull;
 			int64		orphan_rows;
 
-			/*
-			 * Group the orphans by missing key (cheap: orphans are few next
-			 * to the rows scanned), then count and sample the groups.
-			 */
-			initStringInfo(&sql);
-			appendStringInfoString(&sql,
-								   "SELECT pg_catalog.sum(g.n)::pg_catalog.int8, "
-								   "pg_catalog.count(g.k)::pg_catalog.int8, "
-								   "pg_catalog.jsonb_agg(g.k ORDER BY g.r) FILTER (WHERE g.k IS NOT NULL AND g.r OPERATOR(pg_catalog.<=) ");
-			appendStringInfo(&sql, "%d", FK_CHECK_SAMPLE_KEYS);
-			appendStringInfoString(&sql,
-								   ") FROM (SELECT o.n, o.k, pg_catalog.row_number() OVER (ORDER BY o.k NULLS LAST) AS r "
-								   "FROM (SELECT pg_catalog.count(*) AS n, CASE WHEN ");
-			fksql_key_complete(&sql, fk, "fk_tools_c", true);
-			appendStringInfoString(&sql, " THEN ");
-			fksql_key_jsonb(&sql, fk, "fk_tools_c", true, true);
-			appendStringInfoString(&sql, " END AS k");
-			fk_orphan_from(&sql, fk);
-			appendStringInfoString(&sql, " GROUP BY ");
-			fksql_key_group(&sql, fk, "fk_tools_c");
-			appendStringInfoString(&sql, ") o) g");
-
-			tup = fk_spi_one_row(sql.data, &desc);
+			tup = fk_orphan_summary(fk, FK_CHECK_SAMPLE_KEYS, &desc);
 			orphan_rows = 0;
 			values[3] = heap_getattr(tup, 1, desc, &isnull);
 			if (isnull)

@@ -54,6 +54,13 @@ fksql_rel(StringInfo buf, Oid relid, bool ri_scope)
 	appendStringInfoString(buf, fksql_relname(relid));
 }
 
+/* A constraint, trigger or other object name, quoted as needed. */
+void
+fksql_ident(StringInfo buf, const char *name)
+{
+	appendStringInfoString(buf, quote_identifier(name));
+}
+
 /* alias."column" */
 void
 fksql_col(StringInfo buf, const char *alias, const char *colname)
@@ -254,4 +261,122 @@ fksql_orphan_condition(StringInfo buf, FkModel *fk, const char *fkalias)
 	appendStringInfoString(buf, " fk_tools_p WHERE ");
 	fksql_key_equal(buf, fk, "fk_tools_p", fkalias);
 	appendStringInfoChar(buf, ')');
+}
+
+/* "ALTER TABLE schema.table VALIDATE CONSTRAINT name" */
+void
+fksql_validate_constraint(StringInfo buf, FkModel *fk)
+{
+	appendStringInfo(buf, "ALTER TABLE %s VALIDATE CONSTRAINT ",
+					 fksql_relname(fk->fk_relid));
+	fksql_ident(buf, NameStr(fk->conname));
+}
+
+/* 'value'::schema.type, or NULL::schema.type */
+void
+fksql_typed_literal(StringInfo buf, const char *value, Oid typid, int32 typmod)
+{
+	fksql_literal(buf, value);
+	appendStringInfoString(buf, "::");
+	fksql_type(buf, typid, typmod);
+}
+
+/*
+ * (SELECT 'v1'::type1 AS "k1", ...) -- one key of one side as a one-row
+ * derived table whose columns carry that side's names and types, so that
+ * fksql_key_equal and fksql_key_same can compare it like a table row.
+ */
+void
+fksql_key_row(StringInfo buf, FkModel *fk, bool pk_side, char **values)
+{
+	appendStringInfoString(buf, "(SELECT ");
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		if (pk_side)
+			fksql_typed_literal(buf, values[i], fk->pk_types[i], fk->pk_typmods[i]);
+		else
+			fksql_typed_literal(buf, values[i], fk->fk_types[i], fk->fk_typmods[i]);
+		appendStringInfoString(buf, " AS ");
+		fksql_ident(buf, pk_side ? fk->pk_colnames[i] : fk->fk_colnames[i]);
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/*
+ * a1."k" OPERATOR(s.=) a2."k" AND ... over one side's key columns, with
+ * the constraint's own equality for that side (pp or ff), which is what
+ * the server uses to decide whether a key changed or a row is the same.
+ */
+void
+fksql_key_same(StringInfo buf, FkModel *fk, bool pk_side, const char *a1,
+			   const char *a2)
+{
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		StringInfoData l;
+		StringInfoData r;
+		const char *col = pk_side ? fk->pk_colnames[i] : fk->fk_colnames[i];
+		Oid			typ = pk_side ? fk->pk_types[i] : fk->fk_types[i];
+
+		initStringInfo(&l);
+		initStringInfo(&r);
+		fksql_col(&l, a1, col);
+		fksql_col(&r, a2, col);
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		generate_operator_clause(buf, l.data, typ,
+								 pk_side ? fk->pp_eq_oprs[i] : fk->ff_eq_oprs[i],
+								 r.data, typ);
+		pfree(l.data);
+		pfree(r.data);
+	}
+}
+
+/*
+ * "ALTER TABLE t DROP CONSTRAINT c, ADD CONSTRAINT c FOREIGN KEY ..." that
+ * re-creates the constraint in one statement with the same columns,
+ * update action and deferrability, and the given match type and delete
+ * action.  A NOT VALID constraint stays NOT VALID.
+ */
+void
+fksql_redefine_constraint(StringInfo buf, FkModel *fk, char match_type,
+						  char del_action)
+{
+	appendStringInfo(buf, "ALTER TABLE %s DROP CONSTRAINT ",
+					 fksql_relname(fk->fk_relid));
+	fksql_ident(buf, NameStr(fk->conname));
+	appendStringInfoString(buf, ", ADD CONSTRAINT ");
+	fksql_ident(buf, NameStr(fk->conname));
+	appendStringInfoString(buf, " FOREIGN KEY (");
+	fksql_key_list(buf, fk, false, NULL);
+	appendStringInfo(buf, ") REFERENCES %s (", fksql_relname(fk->pk_relid));
+	fksql_key_list(buf, fk, true, NULL);
+	appendStringInfo(buf, ") MATCH %s ON UPDATE %s ON DELETE %s",
+					 fk_match_name(match_type), fk_action_name(fk->upd_action),
+					 fk_action_name(del_action));
+	if (del_action == fk->del_action && fk->n_del_set_cols > 0)
+	{
+		/* keep a PG 15 column list of ON DELETE SET NULL/DEFAULT */
+		appendStringInfoString(buf, " (");
+		for (int i = 0; i < fk->n_del_set_cols; i++)
+		{
+			for (int j = 0; j < fk->nkeys; j++)
+			{
+				if (fk->fk_attnums[j] == fk->del_set_cols[i])
+				{
+					if (i > 0)
+						appendStringInfoString(buf, ", ");
+					fksql_ident(buf, fk->fk_colnames[j]);
+				}
+			}
+		}
+		appendStringInfoChar(buf, ')');
+	}
+	if (fk->deferrable)
+		appendStringInfoString(buf, fk->initdeferred ?
+							   " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
+	if (!fk->validated)
+		appendStringInfoString(buf, " NOT VALID");
 }

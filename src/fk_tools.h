@@ -70,19 +70,42 @@ typedef struct FkModel
 	Oid			fk_colls[INDEX_MAX_KEYS];
 	Oid			pk_colls[INDEX_MAX_KEYS];
 	bool		fk_notnull[INDEX_MAX_KEYS];
+	bool		fk_inherited[INDEX_MAX_KEYS];	/* attinhcount > 0: ALTER TYPE
+												 * only on the parent */
 
 	/* FK_LOAD_STATE */
 	bool		enforced;		/* all RI triggers, clones' too, enabled */
 	bool		indexed;		/* FK columns lead some valid, total index */
 } FkModel;
 
+/*
+ * FkEdge: the bare graph facts of one FK constraint, for walks over many
+ * constraints where building a full FkModel for each would cost too much.
+ */
+typedef struct FkEdge
+{
+	Oid			conoid;
+	Oid			fk_relid;		/* referencing table */
+	Oid			pk_relid;		/* referenced table */
+} FkEdge;
+
+/* An RI trigger of a constraint, as fk_model_disabled_triggers lists it. */
+typedef struct FkTrigger
+{
+	Oid			relid;			/* the table it is on */
+	NameData	name;
+	char		enabled;		/* pg_trigger.tgenabled */
+} FkTrigger;
+
 /* fk_model.c */
 extern FkModel *fk_model_from_tuple(HeapTuple contup, int flags);
 extern FkModel *fk_model_load(Oid conoid, int flags);
 extern List *fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only,
 						   int flags);
+extern FkEdge *fk_model_edges(bool declared_only, int *nedges);
 extern List *fk_model_checked_on(Oid fk_relid, const char *only_constraint,
 								 int flags);
+extern List *fk_model_disabled_triggers(Oid conoid);
 extern const char *fk_action_name(char action);
 extern const char *fk_match_name(char match_type);
 extern Datum fk_colnames_array(FkModel *fk, bool pk_side);
@@ -92,6 +115,7 @@ extern bool fk_key_collation_differs(FkModel *fk, int i);
 /* fk_sql.c: the only place that turns names, operators and values into SQL */
 extern const char *fksql_relname(Oid relid);
 extern void fksql_rel(StringInfo buf, Oid relid, bool honour_inheritance);
+extern void fksql_ident(StringInfo buf, const char *name);
 extern void fksql_col(StringInfo buf, const char *alias, const char *colname);
 extern void fksql_literal(StringInfo buf, const char *value);
 extern void fksql_type(StringInfo buf, Oid typid, int32 typmod);
@@ -110,6 +134,21 @@ extern void fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias,
 extern void fksql_key_checked(StringInfo buf, FkModel *fk, const char *fkalias);
 extern void fksql_orphan_condition(StringInfo buf, FkModel *fk,
 								   const char *fkalias);
+extern void fksql_validate_constraint(StringInfo buf, FkModel *fk);
+extern void fksql_typed_literal(StringInfo buf, const char *value, Oid typid,
+								int32 typmod);
+extern void fksql_key_row(StringInfo buf, FkModel *fk, bool pk_side,
+						  char **values);
+extern void fksql_key_same(StringInfo buf, FkModel *fk, bool pk_side,
+						   const char *a1, const char *a2);
+extern void fksql_redefine_constraint(StringInfo buf, FkModel *fk,
+									  char match_type, char del_action);
+
+/* fk_orphans.c: the orphan engine's pieces, for the repair functions */
+extern char *fk_unreadable_reason(FkModel *fk);
+extern void fk_require_readable(FkModel *fk, bool whole_fk_row);
+extern void fk_orphan_from(StringInfo sql, FkModel *fk);
+extern HeapTuple fk_orphan_summary(FkModel *fk, int nsample, TupleDesc *desc);
 
 /* fk_spi.c */
 extern void fk_spi_connect(void);

@@ -1,0 +1,188 @@
+-- fk_explain: real foreign key errors, produced here, fed back as psql
+-- would print them; the first suggested data fix is run and the failing
+-- statement then succeeds.
+CREATE SCHEMA fke;
+SET search_path = fke, public;
+
+-- Run a statement and return its error as psql prints it (ERROR: and
+-- DETAIL: lines; with verbose, the SQLSTATE and the field lines too).
+CREATE FUNCTION fke.err(stmt text, is_verbose boolean DEFAULT false) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE m text; d text; st text; sch text; tab text; con text;
+BEGIN
+  EXECUTE stmt;
+  RETURN 'no error';
+EXCEPTION WHEN others THEN
+  GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL,
+    st = RETURNED_SQLSTATE, sch = SCHEMA_NAME, tab = TABLE_NAME,
+    con = CONSTRAINT_NAME;
+  IF is_verbose THEN
+    RETURN 'ERROR:  ' || st || ': ' || m || E'\nDETAIL:  ' || d
+      || E'\nSCHEMA NAME:  ' || sch || E'\nTABLE NAME:  ' || tab
+      || E'\nCONSTRAINT NAME:  ' || con
+      || E'\nLOCATION:  ri_ReportViolation, ri_triggers.c:2650';
+  END IF;
+  RETURN 'ERROR:  ' || m || coalesce(E'\nDETAIL:  ' || nullif(d, ''), '');
+END $$;
+
+-- Run the first suggested data fix (INSERT, UPDATE, DELETE, WITH ...
+-- DELETE: never ALTER or DROP) and return it.
+CREATE FUNCTION fke.fix(errtext text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE s text;
+BEGIN
+  SELECT e.sql INTO s FROM fk_explain(errtext) e
+   WHERE e.sql ~ '^(INSERT|UPDATE|DELETE|WITH) ' ORDER BY e.step LIMIT 1;
+  IF s IS NULL THEN RETURN 'no data fix'; END IF;
+  EXECUTE s;
+  RETURN s;
+END $$;
+
+-- The failing statement again: 'ok' or its error.
+CREATE FUNCTION fke.retry(stmt text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE stmt;
+  RETURN 'ok';
+EXCEPTION WHEN others THEN
+  RETURN SQLERRM;
+END $$;
+
+CREATE TABLE fke.cases (name text PRIMARY KEY, stmt text, err text);
+
+------------------------------------------------------------------------
+-- Insert side, composite key with odd names, values with ", " and ( ).
+------------------------------------------------------------------------
+CREATE SCHEMA "fke s;1";
+CREATE TABLE "fke s;1"."pa""r, t" ("i d" int, "x,y" text, PRIMARY KEY ("i d", "x,y"));
+CREATE TABLE "fke s;1"."ch ild" (id int, "p""id" int, "x,y" text,
+  CONSTRAINT "c""on, st;" FOREIGN KEY ("p""id", "x,y") REFERENCES "fke s;1"."pa""r, t");
+INSERT INTO fke.cases VALUES ('odd insert',
+  $$INSERT INTO "fke s;1"."ch ild" VALUES (1, 5, 'a, b)(c')$$);
+UPDATE fke.cases SET err = fke.err(stmt) WHERE name = 'odd insert';
+SELECT err FROM fke.cases WHERE name = 'odd insert';
+SELECT * FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'odd insert')) ORDER BY step;
+-- with a psql:file:line: prefix and the SQLSTATE, as psql -f prints it
+SELECT * FROM fk_explain('psql:/tmp/load.sql:12: ERROR:  23503: '
+  || substr((SELECT err FROM fke.cases WHERE name = 'odd insert'), 9)) ORDER BY step;
+SELECT left(fke.fix(err), 60) AS fix, fke.retry(stmt) FROM fke.cases WHERE name = 'odd insert';
+-- and the delete side of the same key, verbose form
+INSERT INTO fke.cases VALUES ('odd delete', $$DELETE FROM "fke s;1"."pa""r, t"$$);
+UPDATE fke.cases SET err = fke.err(stmt, true) WHERE name = 'odd delete';
+SELECT err FROM fke.cases WHERE name = 'odd delete';
+SELECT step, finding, suggestion FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'odd delete')) ORDER BY step;
+SELECT left(fke.fix(err), 60) AS fix, fke.retry(stmt) FROM fke.cases WHERE name = 'odd delete';
+
+------------------------------------------------------------------------
+-- Delete side, through two levels and several foreign keys.
+------------------------------------------------------------------------
+CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers);
+CREATE TABLE order_lines (order_id int REFERENCES orders ON DELETE RESTRICT, n int);
+CREATE TABLE invoices (id int, customer_id int REFERENCES customers ON DELETE CASCADE);
+CREATE TABLE notes (customer_id int REFERENCES customers ON DELETE SET NULL);
+INSERT INTO customers VALUES (1, 'a'), (2, 'b');
+INSERT INTO orders VALUES (10, 1), (11, 1), (20, 2);
+INSERT INTO order_lines VALUES (10, 1), (10, 2), (11, 1), (20, 1);
+INSERT INTO invoices VALUES (1, 1), (2, 2);
+INSERT INTO notes VALUES (1), (2);
+INSERT INTO fke.cases VALUES ('delete', 'DELETE FROM fke.customers WHERE id = 1');
+UPDATE fke.cases SET err = fke.err(stmt) WHERE name = 'delete';
+SELECT err FROM fke.cases WHERE name = 'delete';
+SELECT * FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'delete')) ORDER BY step;
+SELECT left(fke.fix(err), 60) AS fix, fke.retry(stmt) FROM fke.cases WHERE name = 'delete';
+-- customer 2 and everything of it are untouched
+SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM orders) AS orders,
+       (SELECT count(*) FROM order_lines) AS lines, (SELECT count(*) FROM invoices) AS invoices,
+       (SELECT count(*) FROM notes WHERE customer_id IS NULL) AS detached_notes;
+
+-- The guide's example, insert side: the parent has a NOT NULL column the
+-- INSERT must fill in; the error came from a COPY (a bulk load).
+-- (The error is raised by an INSERT, with the CONTEXT line a COPY adds.)
+CREATE TABLE orders2 (id int, customer_id int NOT NULL REFERENCES customers);
+INSERT INTO fke.cases VALUES ('copy', 'INSERT INTO fke.orders2 VALUES (30, 7)');
+UPDATE fke.cases SET err = fke.err(stmt, true) WHERE name = 'copy';
+SELECT * FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'copy')
+  || E'\nCONTEXT:  COPY orders2, line 1: "30,7"') ORDER BY step;
+-- the INSERT runs once the placeholder is filled in
+DO $$ BEGIN EXECUTE (SELECT replace(sql, 'NULL::pg_catalog.text /* name: fill in */', '''new customer''')
+  FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'copy')) WHERE sql LIKE 'INSERT%'); END $$;
+SELECT fke.retry(stmt) FROM fke.cases WHERE name = 'copy';
+
+------------------------------------------------------------------------
+-- The same names in two schemas.
+------------------------------------------------------------------------
+CREATE SCHEMA fke_a;
+CREATE SCHEMA fke_b;
+CREATE TABLE fke_a.parent (id int PRIMARY KEY);
+CREATE TABLE fke_b.parent (id int PRIMARY KEY);
+CREATE TABLE fke_a.child (pid int CONSTRAINT child_pid_fkey REFERENCES fke_a.parent);
+CREATE TABLE fke_b.child (pid int CONSTRAINT child_pid_fkey REFERENCES fke_b.parent);
+INSERT INTO fke_b.parent VALUES (3);
+-- 3 exists only in fke_b.parent: the error can only come from fke_a.child
+INSERT INTO fke.cases VALUES ('two schemas', 'INSERT INTO fke_a.child VALUES (3)');
+UPDATE fke.cases SET err = fke.err(stmt) WHERE name = 'two schemas';
+SELECT * FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'two schemas')) ORDER BY step;
+SELECT left(fke.fix(err), 60) AS fix, fke.retry(stmt) FROM fke.cases WHERE name = 'two schemas';
+-- 4 is missing in both: both candidates are named and explained ...
+SELECT step, finding, suggestion FROM fk_explain(fke.err('INSERT INTO fke_b.child VALUES (4)'))
+ WHERE step <= 2 ORDER BY step;
+-- ... unless the verbose text names the schema
+SELECT * FROM fk_explain(fke.err('INSERT INTO fke_b.child VALUES (4)', true)) ORDER BY step;
+
+------------------------------------------------------------------------
+-- Values that only the data could tell apart: two text columns.
+------------------------------------------------------------------------
+CREATE TABLE tp (a text, b text, PRIMARY KEY (a, b));
+CREATE TABLE tc (a text, b text, FOREIGN KEY (a, b) REFERENCES tp);
+SELECT err FROM (SELECT fke.err($$INSERT INTO tc VALUES ('x, y', 'z')$$) AS err) e;
+SELECT step, finding FROM fk_explain(fke.err($$INSERT INTO tc VALUES ('x, y', 'z')$$))
+ WHERE finding LIKE 'The key%' ORDER BY step;
+-- on the delete side the existing row decides
+INSERT INTO tp VALUES ('x, y', 'z');
+INSERT INTO tc VALUES ('x, y', 'z');
+INSERT INTO fke.cases VALUES ('text delete', 'DELETE FROM fke.tp');
+UPDATE fke.cases SET err = fke.err(stmt) WHERE name = 'text delete';
+SELECT step, finding FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'text delete'))
+ WHERE finding LIKE 'Key%' ORDER BY step;
+SELECT left(fke.fix(err), 60) AS fix, fke.retry(stmt) FROM fke.cases WHERE name = 'text delete';
+
+------------------------------------------------------------------------
+-- MATCH FULL: no data fix; the statement or the constraint must change.
+------------------------------------------------------------------------
+CREATE TABLE mp (a int, b int, PRIMARY KEY (a, b));
+CREATE TABLE mc (a int, b int, CONSTRAINT mc_full FOREIGN KEY (a, b) REFERENCES mp MATCH FULL ON DELETE CASCADE DEFERRABLE);
+INSERT INTO fke.cases VALUES ('match full', 'INSERT INTO fke.mc VALUES (1, NULL)');
+UPDATE fke.cases SET err = fke.err(stmt) WHERE name = 'match full';
+SELECT err FROM fke.cases WHERE name = 'match full';
+SELECT * FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'match full')) ORDER BY step;
+SELECT fke.fix(err) FROM fke.cases WHERE name = 'match full';
+-- the suggested ALTER keeps everything but the match type
+DO $$ BEGIN EXECUTE (SELECT sql FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'match full'))
+  WHERE sql LIKE 'ALTER TABLE%'); END $$;
+SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'mc_full';
+SELECT fke.retry(stmt) FROM fke.cases WHERE name = 'match full';
+
+------------------------------------------------------------------------
+-- The message alone, unrecognised text, other languages.
+------------------------------------------------------------------------
+SELECT * FROM fk_explain('insert or update on table "orders" violates foreign key constraint "orders_customer_id_fkey"') ORDER BY step;
+SELECT * FROM fk_explain('ERROR:  duplicate key value violates unique constraint "customers_pkey"');
+SELECT * FROM fk_explain('FEHLER:  Einfügen oder Aktualisieren in Tabelle »orders« verletzt Fremdschlüssel-Constraint »orders_customer_id_fkey«');
+SELECT * FROM fk_explain('insert or update on table "nosuch" violates foreign key constraint "nosuch_fkey"');
+SELECT * FROM fk_explain('');
+SELECT * FROM fk_explain(NULL::text);
+
+------------------------------------------------------------------------
+-- fk_explain(constraint, table)
+------------------------------------------------------------------------
+ALTER TABLE orders ADD CONSTRAINT orders_nv FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;
+ALTER TABLE orders DISABLE TRIGGER ALL;
+INSERT INTO orders VALUES (40, 9);
+ALTER TABLE orders ENABLE TRIGGER ALL;
+SELECT * FROM fk_explain('orders_nv', 'orders') ORDER BY step;
+SELECT * FROM fk_explain('mc_full', 'mc') ORDER BY step;
+SELECT * FROM fk_explain('nosuch', 'orders');
+
+DROP SCHEMA fke, "fke s;1", fke_a, fke_b CASCADE;
+RESET search_path;

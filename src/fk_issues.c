@@ -1,0 +1,449 @@
+/*-------------------------------------------------------------------------
+ *
+ * fk_issues.c
+ *	  fk_issue_rows(), the rows behind the fk_issues view: problems with
+ *	  declared foreign keys, each with the SQL that fixes it.
+ *
+ * Everything comes from the same model the fk_constraints view shows, so
+ * the two never disagree, and like that view it reads catalogs only.
+ *
+ * Severity is fixed by the kind of issue:
+ *	  error		the key is not being enforced (not_enforced)
+ *	  warning	it holds for new rows, but old rows are unchecked
+ *				(not_validated), lookups need casts (type_mismatch), or
+ *				deletes on the referenced table scan (unindexed)
+ *	  info		it costs time but nothing is at risk (duplicate)
+ *
+ * Each fix_sql is one string that runs as is through EXECUTE, psql's
+ * \gexec or a plain simple-protocol query, inside a transaction block or
+ * not, and once run makes its row disappear.  When a fix takes several
+ * statements (enabling triggers on several tables) they are joined with
+ * "; " in the string.  No fix needs to run outside a transaction block,
+ * which is why the index is not built CONCURRENTLY (see issue_unindexed).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "fk_tools.h"
+
+PG_FUNCTION_INFO_V1(fk_issue_rows);
+
+static void put_issue(ReturnSetInfo *rsinfo, const char *severity,
+					  const char *issue, FkModel *fk, const char *detail,
+					  const char *fix_sql);
+static void issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk);
+static void issue_not_validated(ReturnSetInfo *rsinfo, FkModel *fk);
+static void issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk);
+static void issue_unindexed(ReturnSetInfo *rsinfo, FkModel *fk,
+							FkModel *same_index);
+static void issue_duplicate(ReturnSetInfo *rsinfo, FkModel *fk,
+							FkModel *kept);
+static bool same_pairs(FkModel *a, FkModel *b);
+static bool same_column_set(FkModel *a, FkModel *b);
+static int	distinct_fk_columns(FkModel *fk, int *first_pos);
+static void append_alter_table(StringInfo buf, Oid relid);
+
+/*
+ * fk_issue_rows() RETURNS SETOF record
+ *
+ * The problems of every declared foreign key of the database, in the order
+ * of fk_constraints (table, then constraint name).  Catalog reads only.
+ */
+Datum
+fk_issue_rows(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	List	   *fks;
+	int			n;
+	bool	   *is_dup;
+
+	InitMaterializedSRF(fcinfo, 0);
+	fks = fk_model_list(InvalidOid, InvalidOid, true,
+						FK_LOAD_NAMES | FK_LOAD_STATE);
+	n = list_length(fks);
+	is_dup = palloc0(sizeof(bool) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		FkModel    *fk = list_nth(fks, i);
+		FkModel    *kept = NULL;
+		FkModel    *same_index = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+
+		/*
+		 * The list is sorted by table, then name, then OID, so the earlier
+		 * constraints of the same table come right before this one: the
+		 * first of a group of duplicates is the one kept.
+		 */
+		for (int j = i - 1; j >= 0; j--)
+		{
+			FkModel    *prev = list_nth(fks, j);
+
+			if (prev->fk_relid != fk->fk_relid)
+				break;
+			if (!is_dup[j] && same_pairs(prev, fk))
+				kept = prev;
+			if (!is_dup[j] && !prev->indexed && same_column_set(prev, fk))
+				same_index = prev;
+		}
+
+		/*
+		 * Dropping a duplicate settles everything else about it, and running
+		 * its other fixes after the drop would fail: report only that.
+		 */
+		if (kept != NULL)
+		{
+			is_dup[i] = true;
+			issue_duplicate(rsinfo, fk, kept);
+			continue;
+		}
+		if (!fk->enforced)
+			issue_not_enforced(rsinfo, fk);
+		if (!fk->validated)
+			issue_not_validated(rsinfo, fk);
+		issue_type_mismatch(rsinfo, fk);
+		if (!fk->indexed)
+			issue_unindexed(rsinfo, fk, same_index);
+	}
+	PG_RETURN_VOID();
+}
+
+static void
+put_issue(ReturnSetInfo *rsinfo, const char *severity, const char *issue,
+		  FkModel *fk, const char *detail, const char *fix_sql)
+{
+	Datum		values[6];
+	bool		nulls[6];
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = CStringGetTextDatum(severity);
+	values[1] = CStringGetTextDatum(issue);
+	values[2] = ObjectIdGetDatum(fk->fk_relid);
+	values[3] = NameGetDatum(&fk->conname);
+	values[4] = CStringGetTextDatum(detail);
+	if (fix_sql)
+		values[5] = CStringGetTextDatum(fix_sql);
+	else
+		nulls[5] = true;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * Some RI trigger of the constraint or of a partition clone is disabled or
+ * replica-only.  The fix enables exactly those triggers, each on its own
+ * table (a clone's trigger lives on the partition), not every trigger of
+ * the tables.
+ */
+static void
+issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk)
+{
+	List	   *trigs = fk_model_disabled_triggers(fk->conoid);
+	StringInfoData fix;
+	StringInfoData detail;
+	StringInfoData where;
+	ListCell   *lc;
+	int			ndisabled = 0;
+	int			nreplica = 0;
+	Oid			lastrel = InvalidOid;
+
+	if (trigs == NIL)
+		return;					/* re-enabled since the model was loaded */
+
+	initStringInfo(&fix);
+	initStringInfo(&where);
+	foreach(lc, trigs)
+	{
+		FkTrigger  *t = lfirst(lc);
+
+		if (fix.len > 0)
+			appendStringInfoString(&fix, "; ");
+		append_alter_table(&fix, t->relid);
+		appendStringInfoString(&fix, " ENABLE TRIGGER ");
+		fksql_ident(&fix, NameStr(t->name));
+
+		if (t->enabled == TRIGGER_FIRES_ON_REPLICA)
+			nreplica++;
+		else
+			ndisabled++;
+		if (t->relid != lastrel)
+		{
+			appendStringInfo(&where, "%s%s", where.len > 0 ? ", " : "",
+							 fksql_relname(t->relid));
+			lastrel = t->relid;
+		}
+	}
+
+	initStringInfo(&detail);
+	appendStringInfo(&detail, "Of its RI triggers on %s, ", where.data);
+	if (ndisabled > 0)
+		appendStringInfo(&detail, "%d %s disabled%s", ndisabled,
+						 ndisabled == 1 ? "is" : "are",
+						 nreplica > 0 ? " and " : "");
+	if (nreplica > 0)
+		appendStringInfo(&detail, "%d %s replica-only", nreplica,
+						 nreplica == 1 ? "is" : "are");
+	appendStringInfoString(&detail,
+						   ": rows that break the foreign key can be written meanwhile. Enabling internal triggers needs superuser; look for orphaned rows afterwards.");
+	put_issue(rsinfo, "error", "not_enforced", fk, detail.data, fix.data);
+	list_free_deep(trigs);
+}
+
+/* Added NOT VALID: the rows that were there then were never checked. */
+static void
+issue_not_validated(ReturnSetInfo *rsinfo, FkModel *fk)
+{
+	StringInfoData fix;
+
+	initStringInfo(&fix);
+	append_alter_table(&fix, fk->fk_relid);
+	appendStringInfoString(&fix, " VALIDATE CONSTRAINT ");
+	fksql_ident(&fix, NameStr(fk->conname));
+	put_issue(rsinfo, "warning", "not_validated", fk,
+			  "The constraint was added NOT VALID: new rows are checked, rows that existed before are not. VALIDATE CONSTRAINT checks them and will fail while orphaned rows exist; find and fix those first.",
+			  fix.data);
+}
+
+/*
+ * A referencing column whose type (by OID) is not the referenced column's.
+ * One row per constraint; the fix changes every such column to the
+ * referenced column's type, typmod included, in one ALTER TABLE (a column
+ * named twice in the key is changed once).  An inherited column can only
+ * change on its parent, so then there is no fix of the row's own.
+ */
+static void
+issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk)
+{
+	StringInfoData fix;
+	StringInfoData detail;
+	bool		inherited = false;
+
+	initStringInfo(&fix);
+	initStringInfo(&detail);
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		bool		done = false;
+
+		if (fk->fk_types[i] == fk->pk_types[i])
+			continue;
+		for (int j = 0; j < i && !done; j++)
+			done = (fk->fk_attnums[j] == fk->fk_attnums[i] &&
+					fk->fk_types[j] != fk->pk_types[j]);
+		if (done)
+			continue;			/* column named twice: changed once */
+		if (fix.len == 0)
+			append_alter_table(&fix, fk->fk_relid);
+		else
+			appendStringInfoChar(&fix, ',');
+		appendStringInfoString(&fix, " ALTER COLUMN ");
+		fksql_col(&fix, NULL, fk->fk_colnames[i]);
+		appendStringInfoString(&fix, " TYPE ");
+		fksql_type(&fix, fk->pk_types[i], fk->pk_typmods[i]);
+
+		appendStringInfo(&detail, "%sColumn %s is %s but references %s of type %s.",
+						 detail.len > 0 ? " " : "",
+						 quote_identifier(fk->fk_colnames[i]),
+						 format_type_with_typemod(fk->fk_types[i], fk->fk_typmods[i]),
+						 quote_identifier(fk->pk_colnames[i]),
+						 format_type_with_typemod(fk->pk_types[i], fk->pk_typmods[i]));
+		inherited |= fk->fk_inherited[i];
+	}
+	if (fix.len == 0)
+		return;
+	appendStringInfoString(&detail,
+						   " Every check compares across types, and values the referenced column can hold may not fit. Changing the type rewrites the table under an ACCESS EXCLUSIVE lock.");
+	if (inherited)
+	{
+		/* PostgreSQL refuses to alter an inherited column's type here */
+		appendStringInfoString(&detail,
+							   " The column is inherited (the table is a partition or an inheritance child): change its type on the parent table.");
+		put_issue(rsinfo, "warning", "type_mismatch", fk, detail.data, NULL);
+		return;
+	}
+	put_issue(rsinfo, "warning", "type_mismatch", fk, detail.data, fix.data);
+}
+
+/*
+ * No index leads with the key columns.  The fix is a plain CREATE INDEX,
+ * not CONCURRENTLY: CONCURRENTLY cannot run in a transaction block (so not
+ * through EXECUTE in a function, nor as part of a multi-statement string)
+ * nor on a partitioned table, and a fix must run wherever it is executed.
+ * The detail tells when to prefer CONCURRENTLY by hand.
+ *
+ * When an earlier constraint of the table has the same column set and is
+ * unindexed too, the index proposed for it serves this one as well: the
+ * row is still shown, but without a fix, so that running every fix does
+ * not build the same index twice.
+ */
+static void
+issue_unindexed(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *same_index)
+{
+	StringInfoData fix;
+	StringInfoData detail;
+	StringInfoData cols;
+	int			first_pos[INDEX_MAX_KEYS];
+
+	distinct_fk_columns(fk, first_pos);
+	initStringInfo(&cols);
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		if (first_pos[i] != i)
+			continue;
+		if (cols.len > 0)
+			appendStringInfoString(&cols, ", ");
+		fksql_col(&cols, NULL, fk->fk_colnames[i]);
+	}
+
+	initStringInfo(&detail);
+	appendStringInfo(&detail,
+					 "No valid, non-partial index of %s starts with the key columns (%s): every DELETE or key UPDATE on %s scans it for referencing rows.",
+					 fksql_relname(fk->fk_relid), cols.data,
+					 fksql_relname(fk->pk_relid));
+	if (same_index != NULL)
+	{
+		appendStringInfo(&detail,
+						 " The index proposed for constraint %s covers this key too.",
+						 quote_identifier(NameStr(same_index->conname)));
+		put_issue(rsinfo, "warning", "unindexed", fk, detail.data, NULL);
+		return;
+	}
+	appendStringInfoString(&detail,
+						   " The fix blocks writes to the table while the index builds; on a large, busy table that is not partitioned, run it as CREATE INDEX CONCURRENTLY outside a transaction block instead.");
+
+	initStringInfo(&fix);
+	appendStringInfoString(&fix, "CREATE INDEX ON ");
+	fksql_rel(&fix, fk->fk_relid, false);
+	appendStringInfo(&fix, " (%s)", cols.data);
+	put_issue(rsinfo, "warning", "unindexed", fk, detail.data, fix.data);
+}
+
+/*
+ * The same column pairs to the same referenced table as an earlier
+ * constraint (kept): every row is checked twice.  The fix drops the later
+ * one; when the two differ in actions, match type or deferrability the
+ * detail says so, since then dropping changes behaviour.
+ */
+static void
+issue_duplicate(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *kept)
+{
+	StringInfoData fix;
+	StringInfoData detail;
+	char	   *def = TextDatumGetCString(fk_model_definition(fk));
+	char	   *keptdef = TextDatumGetCString(fk_model_definition(kept));
+
+	initStringInfo(&detail);
+	appendStringInfo(&detail,
+					 "Same key as constraint %s, to the same columns of %s: every check runs twice.",
+					 quote_identifier(NameStr(kept->conname)),
+					 fksql_relname(fk->pk_relid));
+	if (strcmp(def, keptdef) != 0)
+		appendStringInfo(&detail,
+						 " The definitions differ (%s, kept: %s): dropping this one changes what happens.",
+						 def, keptdef);
+
+	initStringInfo(&fix);
+	append_alter_table(&fix, fk->fk_relid);
+	appendStringInfoString(&fix, " DROP CONSTRAINT ");
+	fksql_ident(&fix, NameStr(fk->conname));
+	put_issue(rsinfo, "info", "duplicate", fk, detail.data, fix.data);
+}
+
+/*
+ * Same referenced table and the same set of (referencing, referenced)
+ * column pairs, in whatever order they were declared.
+ */
+static bool
+same_pairs(FkModel *a, FkModel *b)
+{
+	if (a->pk_relid != b->pk_relid || a->fk_relid != b->fk_relid ||
+		a->nkeys != b->nkeys)
+		return false;
+	for (int i = 0; i < a->nkeys; i++)
+	{
+		bool		found = false;
+
+		for (int j = 0; j < b->nkeys && !found; j++)
+			found = (a->fk_attnums[i] == b->fk_attnums[j] &&
+					 a->pk_attnums[i] == b->pk_attnums[j]);
+		if (!found)
+			return false;
+	}
+	/* and the other way round, in case a key repeats a pair */
+	for (int j = 0; j < b->nkeys; j++)
+	{
+		bool		found = false;
+
+		for (int i = 0; i < a->nkeys && !found; i++)
+			found = (a->fk_attnums[i] == b->fk_attnums[j] &&
+					 a->pk_attnums[i] == b->pk_attnums[j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Same set of referencing columns (one index serves both). */
+static bool
+same_column_set(FkModel *a, FkModel *b)
+{
+	int			pa[INDEX_MAX_KEYS];
+	int			pb[INDEX_MAX_KEYS];
+	int			na = distinct_fk_columns(a, pa);
+	int			nb = distinct_fk_columns(b, pb);
+
+	if (a->fk_relid != b->fk_relid || na != nb)
+		return false;
+	for (int i = 0; i < a->nkeys; i++)
+	{
+		bool		found = false;
+
+		for (int j = 0; j < b->nkeys && !found; j++)
+			found = (a->fk_attnums[i] == b->fk_attnums[j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * first_pos[i] = the first key position naming the same referencing
+ * column as position i (a key may name a column twice); returns the number
+ * of distinct columns.
+ */
+static int
+distinct_fk_columns(FkModel *fk, int *first_pos)
+{
+	int			n = 0;
+
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		first_pos[i] = i;
+		for (int j = 0; j < i; j++)
+		{
+			if (fk->fk_attnums[j] == fk->fk_attnums[i])
+			{
+				first_pos[i] = j;
+				break;
+			}
+		}
+		if (first_pos[i] == i)
+			n++;
+	}
+	return n;
+}
+
+/* "ALTER TABLE schema.table" (all of it: partitions follow their parent) */
+static void
+append_alter_table(StringInfo buf, Oid relid)
+{
+	appendStringInfoString(buf, "ALTER TABLE ");
+	fksql_rel(buf, relid, false);
+}

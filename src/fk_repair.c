@@ -1,0 +1,501 @@
+/*-------------------------------------------------------------------------
+ *
+ * fk_repair.c
+ *	  From orphans to a valid constraint: fk_validate and fk_repair_orphans.
+ *
+ * Both functions decide what to touch with the orphan engine (fk_orphans.c)
+ * and run their changes as generated statements built by fk_sql.c, in the
+ * caller's transaction and with the caller's rights.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_constraint.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/rel.h"
+
+#include "fk_tools.h"
+
+PG_FUNCTION_INFO_V1(fk_validate);
+PG_FUNCTION_INFO_V1(fk_repair_orphans);
+
+/* How many missing keys fk_validate shows in sample_keys. */
+#define FK_VALIDATE_SAMPLE_KEYS 5
+
+static bool fk_try_validate(FkModel *fk, char **failure);
+static void fk_require_writable(FkModel *fk, bool set_null);
+static void fk_orphan_consequences(ReturnSetInfo *rsinfo, FkModel *fk,
+								   bool dry_run);
+static void put_row(ReturnSetInfo *rsinfo, FkModel *fk, Oid relid,
+					const char *action, int64 rows, const char *detail);
+
+/*
+ * Run ALTER TABLE ... VALIDATE CONSTRAINT in a subtransaction.  A foreign
+ * key violation (a row that broke the constraint after it was counted,
+ * possible only while its triggers are disabled) is returned in *failure
+ * instead of aborting the whole run; any other error propagates.
+ */
+static bool
+fk_try_validate(FkModel *fk, char **failure)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	StringInfoData sql;
+	bool		ok = true;
+
+	initStringInfo(&sql);
+	fksql_validate_constraint(&sql, fk);
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		int			rc = SPI_execute(sql.data, false, 0);
+
+		if (rc != SPI_OK_UTILITY)
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_FOREIGN_KEY_VIOLATION)
+			ReThrowError(edata);
+		*failure = edata->message;
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * fk_validate(target regclass DEFAULT NULL, dry_run boolean DEFAULT false)
+ *	  RETURNS TABLE(table_name regclass, constraint_name name,
+ *					referenced_table regclass, orphan_rows bigint,
+ *					sample_keys jsonb, outcome text)
+ *
+ * One row per NOT VALID foreign key declared on target (NULL: the whole
+ * database).  A constraint without orphans is validated, unless dry_run;
+ * one with orphans is left alone and reported with their count and a few
+ * missing keys.  outcome is one of 'validated', 'can be validated' (dry
+ * run), 'orphans' (not validated), 'not validated: <error>' or
+ * 'skipped: <why>'.
+ *
+ * Locks: for a real run SHARE UPDATE EXCLUSIVE on the referencing table and
+ * ROW SHARE on the referenced one, taken before counting, which is what
+ * VALIDATE CONSTRAINT itself takes: writers go on, but no other DDL can
+ * change the constraint between the count and the validation.  A dry run
+ * takes only ACCESS SHARE.
+ */
+Datum
+fk_validate(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		dry_run = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
+	List	   *fks;
+	ListCell   *lc;
+	MemoryContext loopcxt;
+	MemoryContext oldcxt;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0))
+		fks = fk_model_list(InvalidOid, InvalidOid, true, 0);
+	else
+	{
+		Oid			target = PG_GETARG_OID(0);
+
+		fk_lock_and_check_relation(target, "target", true);
+		fks = fk_model_list(target, InvalidOid, true, 0);
+	}
+
+	loopcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_validate loop",
+									ALLOCSET_DEFAULT_SIZES);
+	fk_spi_connect();
+	foreach(lc, fks)
+	{
+		FkModel    *listed = lfirst(lc);
+		FkModel    *fk;
+		Datum		values[6];
+		bool		nulls[6];
+		char	   *outcome = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (listed->validated)
+			continue;
+		oldcxt = MemoryContextSwitchTo(loopcxt);
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = ObjectIdGetDatum(listed->fk_relid);
+		values[1] = NameGetDatum(&listed->conname);
+		values[2] = ObjectIdGetDatum(listed->pk_relid);
+		nulls[3] = nulls[4] = true;
+
+		if (!dry_run && !pg_class_ownercheck(listed->fk_relid, GetUserId()))
+			outcome = psprintf("skipped: must be owner of table %s",
+							   fksql_relname(listed->fk_relid));
+		else
+		{
+			/* Lock, then read the constraint again: it is what exists now. */
+			LockRelationOid(listed->fk_relid,
+							dry_run ? AccessShareLock : ShareUpdateExclusiveLock);
+			LockRelationOid(listed->pk_relid,
+							dry_run ? AccessShareLock : RowShareLock);
+			fk = fk_model_load(listed->conoid, FK_LOAD_NAMES);
+			if (fk == NULL)
+				outcome = "skipped: dropped concurrently";
+			else if (fk->validated)
+				outcome = "skipped: validated concurrently";
+			else if ((outcome = fk_unreadable_reason(fk)) != NULL)
+				outcome = psprintf("skipped: %s", outcome);
+			else
+			{
+				TupleDesc	desc;
+				HeapTuple	tup = fk_orphan_summary(fk, FK_VALIDATE_SAMPLE_KEYS, &desc);
+				bool		isnull;
+				Datum		n = heap_getattr(tup, 1, desc, &isnull);
+				char	   *failure;
+
+				values[3] = isnull ? Int64GetDatum(0) : n;
+				nulls[3] = false;
+				values[4] = heap_getattr(tup, 3, desc, &nulls[4]);
+				if (!nulls[4])
+					values[4] = datumCopy(values[4], false, -1);
+				SPI_freetuptable(SPI_tuptable);
+				if (!isnull && DatumGetInt64(n) > 0)
+					outcome = "orphans";
+				else if (dry_run)
+					outcome = "can be validated";
+				else if (fk_try_validate(fk, &failure))
+					outcome = "validated";
+				else
+					outcome = psprintf("not validated: %s", failure);
+			}
+		}
+		values[5] = CStringGetTextDatum(outcome);
+		MemoryContextSwitchTo(oldcxt);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextReset(loopcxt);
+	}
+	fk_spi_finish();
+	PG_RETURN_VOID();
+}
+
+static void
+put_row(ReturnSetInfo *rsinfo, FkModel *fk, Oid relid, const char *action,
+		int64 rows, const char *detail)
+{
+	Datum		values[5];
+	bool		nulls[5];
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = NameGetDatum(&fk->conname);
+	values[1] = ObjectIdGetDatum(relid);
+	values[2] = CStringGetTextDatum(action);
+	values[3] = Int64GetDatum(rows);
+	values[4] = CStringGetTextDatum(detail);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * Refuse, before touching anything, unless the current user may make the
+ * change: DELETE on the table, or UPDATE on the key columns.
+ */
+static void
+fk_require_writable(FkModel *fk, bool set_null)
+{
+	Oid			userid = GetUserId();
+	bool		ok;
+
+	if (!set_null)
+		ok = pg_class_aclcheck(fk->fk_relid, userid, ACL_DELETE) == ACLCHECK_OK;
+	else
+	{
+		ok = pg_class_aclcheck(fk->fk_relid, userid, ACL_UPDATE) == ACLCHECK_OK;
+		if (!ok)
+		{
+			/* column grants: every key column must be updatable */
+			ok = true;
+			for (int i = 0; i < fk->nkeys; i++)
+				ok &= pg_attribute_aclcheck(fk->fk_relid, fk->fk_attnums[i], userid,
+											ACL_UPDATE) == ACLCHECK_OK;
+		}
+	}
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", get_rel_name(fk->fk_relid)),
+				 errdetail("Repairing the rows that break constraint \"%s\" with action \"%s\" needs %s.",
+						   NameStr(fk->conname), set_null ? "set null" : "delete",
+						   set_null ? "UPDATE on its key columns" : "DELETE on the table"),
+				 errhint("GRANT %s ON %s to the role, run as its owner, or use action => 'report'.",
+						 set_null ? "UPDATE" : "DELETE", fksql_relname(fk->fk_relid))));
+	for (int i = 0; set_null && i < fk->nkeys; i++)
+	{
+		if (fk->fk_notnull[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("cannot set the key of constraint \"%s\" to NULL", NameStr(fk->conname)),
+					 errdetail("Column \"%s\" of %s is NOT NULL.", fk->fk_colnames[i],
+							   fksql_relname(fk->fk_relid)),
+					 errhint("Use action => 'delete', or drop the NOT NULL constraint first.")));
+	}
+}
+
+/*
+ * What deleting the orphans of fk does to the tables that reference its
+ * table: one row per such foreign key with the rows it reaches directly
+ * and what happens to them (CASCADE, SET NULL, SET DEFAULT, or BLOCKED
+ * for NO ACTION / RESTRICT, which would make the DELETE fail).  Counted
+ * before the delete, one set-based query per foreign key.
+ */
+static void
+fk_orphan_consequences(ReturnSetInfo *rsinfo, FkModel *fk, bool dry_run)
+{
+	List	   *refs = fk_model_list(InvalidOid, fk->fk_relid, true, FK_LOAD_NAMES);
+	ListCell   *lc;
+
+	foreach(lc, refs)
+	{
+		FkModel    *ref = lfirst(lc);
+		StringInfoData sql;
+		TupleDesc	desc;
+		HeapTuple	tup;
+		bool		isnull;
+		int64		n;
+		const char *what;
+
+		CHECK_FOR_INTERRUPTS();
+		fk_require_readable(ref, false);
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT pg_catalog.count(*) FROM ");
+		fksql_rel(&sql, ref->fk_relid, true);
+		appendStringInfoString(&sql, " fk_tools_r WHERE EXISTS (SELECT");
+		fk_orphan_from(&sql, fk);
+		appendStringInfoString(&sql, " AND ");
+		fksql_key_equal(&sql, ref, "fk_tools_c", "fk_tools_r");
+		appendStringInfoChar(&sql, ')');
+		tup = fk_spi_one_row(sql.data, &desc);
+		n = DatumGetInt64(heap_getattr(tup, 1, desc, &isnull));
+		SPI_freetuptable(SPI_tuptable);
+		if (n == 0)
+			continue;
+		switch (ref->del_action)
+		{
+			case FKCONSTR_ACTION_CASCADE:
+				what = "CASCADE DELETE";
+				break;
+			case FKCONSTR_ACTION_SETNULL:
+				what = "SET NULL";
+				break;
+			case FKCONSTR_ACTION_SETDEFAULT:
+				what = "SET DEFAULT";
+				break;
+			default:
+				what = "BLOCKED";
+				break;
+		}
+		put_row(rsinfo, ref, ref->fk_relid, what, n,
+				psprintf("rows referencing the deleted orphans of %s directly (ON DELETE %s)%s",
+						 fksql_relname(fk->fk_relid), fk_action_name(ref->del_action),
+						 ref->del_action == FKCONSTR_ACTION_CASCADE ?
+						 "; their own referencing rows follow their constraints' actions" : ""));
+		if (!dry_run && ref->del_action != FKCONSTR_ACTION_CASCADE &&
+			ref->del_action != FKCONSTR_ACTION_SETNULL &&
+			ref->del_action != FKCONSTR_ACTION_SETDEFAULT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("deleting the orphans of constraint \"%s\" would break constraint \"%s\" on table %s",
+							NameStr(fk->conname), NameStr(ref->conname),
+							get_rel_name(ref->fk_relid)),
+					 errdetail("%lld row(s) of %s reference the rows to delete.",
+							   (long long) n, fksql_relname(ref->fk_relid)),
+					 errhint("Repair %s first, or use action => 'set null'.",
+							 fksql_relname(ref->fk_relid))));
+	}
+}
+
+/*
+ * fk_repair_orphans(target regclass, only_constraint name DEFAULT NULL,
+ *					 action text DEFAULT 'report',
+ *					 dry_run boolean DEFAULT true)
+ *	  RETURNS TABLE(constraint_name name, table_name regclass, operation text,
+ *					rows_affected bigint, detail text)
+ *
+ * Remove the rows of target that break its foreign keys (or only_constraint):
+ * action 'report' counts them, 'delete' deletes them, 'set null' sets their
+ * key to NULL (refused when a key column is NOT NULL).  One row per
+ * constraint for target itself, then one per foreign key that the
+ * deletion reaches in the tables referencing target.  With dry_run (the
+ * default) nothing is changed and rows_affected is what would be.
+ *
+ * Concurrency.  Each change is one set-based statement whose WHERE is the
+ * orphan condition itself, so there is no gap between finding a row and
+ * changing it: the DELETE/UPDATE row-locks every row it changes (a row
+ * updated concurrently is re-checked against the condition first).  New
+ * orphans cannot come in afterwards either while the constraint is
+ * enforced: a concurrent insert or key update of target is checked by the
+ * RI trigger, which key-share-locks the referenced row it found, and a
+ * concurrent delete of a referenced row is refused by RI while target
+ * still references it (repairs never delete referenced rows).  When the
+ * RI triggers are disabled nothing checks writers, so the repair then also
+ * takes SHARE ROW EXCLUSIVE on target and SHARE on the referenced table,
+ * holding off every writer of either until the caller's transaction ends.
+ * Finally the orphan engine checks that no orphan is left.
+ */
+Datum
+fk_repair_orphans(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			target;
+	char	   *action;
+	bool		dry_run;
+	bool		set_null = false;
+	bool		report = false;
+	List	   *fks;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_VOID();
+	target = PG_GETARG_OID(0);
+	action = PG_ARGISNULL(2) ? "report" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	dry_run = PG_ARGISNULL(3) ? true : PG_GETARG_BOOL(3);
+	if (pg_strcasecmp(action, "report") == 0)
+		report = true;
+	else if (pg_strcasecmp(action, "set null") == 0)
+		set_null = true;
+	else if (pg_strcasecmp(action, "delete") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid action \"%s\"", action),
+				 errhint("Use 'report', 'delete' or 'set null'.")));
+	if (report)
+		dry_run = true;
+
+	fk_lock_and_check_relation(target, "target", true);
+	fks = fk_model_checked_on(target,
+							  PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
+							  FK_LOAD_NAMES | FK_LOAD_STATE);
+	foreach(lc, fks)
+	{
+		fk_require_readable(lfirst(lc), false);
+		if (!report)
+			fk_require_writable(lfirst(lc), set_null);
+	}
+
+	fk_spi_connect();
+	foreach(lc, fks)
+	{
+		FkModel    *fk = lfirst(lc);
+		StringInfoData sql;
+		TupleDesc	desc;
+		HeapTuple	tup;
+		bool		isnull;
+		int64		n;
+		int			rc;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!dry_run && !fk->enforced)
+		{
+			LockRelationOid(fk->fk_relid, ShareRowExclusiveLock);
+			LockRelationOid(fk->pk_relid, ShareLock);
+		}
+
+		/* count: what report and dry runs return, and the delete's reach */
+		tup = fk_orphan_summary(fk, 0, &desc);
+		n = DatumGetInt64(heap_getattr(tup, 1, desc, &isnull));
+		if (isnull)
+			n = 0;
+		SPI_freetuptable(SPI_tuptable);
+		if (report || dry_run || n == 0)
+		{
+			put_row(rsinfo, fk, target, report ? "REPORT" : set_null ? "SET NULL" : "DELETE",
+					n, report ? "rows that break the constraint" :
+					n == 0 ? "no row breaks the constraint" :
+					set_null ? "rows whose key would be set to NULL (dry run)" :
+					"rows that would be deleted (dry run)");
+			if (!report && !set_null && n > 0)
+				fk_orphan_consequences(rsinfo, fk, true);
+			continue;
+		}
+
+		if (!set_null)
+			fk_orphan_consequences(rsinfo, fk, false);
+
+		/* the fix: one statement whose WHERE is the orphan condition */
+		initStringInfo(&sql);
+		if (set_null)
+		{
+			appendStringInfoString(&sql, "UPDATE ");
+			fksql_rel(&sql, fk->fk_relid, true);
+			appendStringInfoString(&sql, " fk_tools_c SET (");
+			fksql_key_list(&sql, fk, false, NULL);
+			appendStringInfoString(&sql, ") = ROW(");
+			for (int i = 0; i < fk->nkeys; i++)
+			{
+				if (i > 0)
+					appendStringInfoString(&sql, ", ");
+				fksql_typed_literal(&sql, NULL, fk->fk_types[i], fk->fk_typmods[i]);
+			}
+			appendStringInfoString(&sql, ") WHERE ");
+		}
+		else
+		{
+			appendStringInfoString(&sql, "DELETE FROM ");
+			fksql_rel(&sql, fk->fk_relid, true);
+			appendStringInfoString(&sql, " fk_tools_c WHERE ");
+		}
+		fksql_orphan_condition(&sql, fk, "fk_tools_c");
+		rc = SPI_execute(sql.data, false, 0);
+		if (rc != (set_null ? SPI_OK_UPDATE : SPI_OK_DELETE))
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+		n = (int64) SPI_processed;
+		put_row(rsinfo, fk, target, set_null ? "SET NULL" : "DELETE", n,
+				set_null ? "rows whose key was set to NULL" : "rows deleted");
+
+		/*
+		 * Verify with the orphan engine under a snapshot that sees the
+		 * change just made (the read-only engine reuses the active
+		 * snapshot, taken before it).
+		 */
+		CommandCounterIncrement();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		UpdateActiveSnapshotCommandId();
+		tup = fk_orphan_summary(fk, 0, &desc);
+		PopActiveSnapshot();
+		n = DatumGetInt64(heap_getattr(tup, 1, desc, &isnull));
+		SPI_freetuptable(SPI_tuptable);
+		if (!isnull && n > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("%lld row(s) of %s still break constraint \"%s\" after the repair",
+							(long long) n, get_rel_name(fk->fk_relid), NameStr(fk->conname)),
+					 errdetail("A concurrent transaction changed the table while the repair ran."),
+					 errhint("Run the repair again.")));
+	}
+	fk_spi_finish();
+	PG_RETURN_VOID();
+}
