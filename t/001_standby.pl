@@ -1,9 +1,7 @@
-
-# Copyright: fk_tools authors.  See README.md.
-#
-# fk_tools on a streaming hot standby: every catalog view and function
-# (and, once they exist, the orphan functions) runs on the standby, in
-# read-only transactions, and returns exactly what the primary returns.
+# fk_tools on a streaming hot standby: the catalog views and functions,
+# the orphan functions, the explanations and the dry runs of the repair
+# functions run on the standby, in read-only transactions, and return
+# exactly what the primary returns.
 #
 # To cover a new function, add an entry to @queries: its SQL (with a total
 # ORDER BY) and the object it needs.  Entries whose object is not in the
@@ -146,6 +144,30 @@ my @queries = (
 		sql => q{SELECT * FROM fkx.fk_check()
 			WHERE table_name::text LIKE 'tapfk.%'
 			ORDER BY table_name::text, constraint_name},
+	},
+	{
+		name => 'fk_explain of an error text',
+		needs => 'fk_explain',
+		sql => q{SELECT * FROM fkx.fk_explain(E'ERROR:  insert or update on table "orders" violates foreign key constraint "orders_customer_id_fkey"\nDETAIL:  Key (customer_id)=(97) is not present in table "customers".')
+			ORDER BY step},
+	},
+	{
+		name => 'fk_explain of a constraint',
+		needs => 'fk_explain',
+		sql => q{SELECT * FROM fkx.fk_explain('order_lines_product_fkey', 'tapfk.order_lines')
+			ORDER BY step},
+	},
+	{
+		name => 'fk_validate dry run',
+		needs => 'fk_validate',
+		sql => q{SELECT * FROM fkx.fk_validate('tapfk.orders', true)
+			ORDER BY table_name::text, constraint_name},
+	},
+	{
+		name => 'fk_repair_orphans report',
+		needs => 'fk_repair_orphans',
+		sql => q{SELECT * FROM fkx.fk_repair_orphans('tapfk.orders', NULL, 'report', true)
+			ORDER BY constraint_name, table_name::text, operation},
 	},
 	{
 		name => 'fk_missing_parents',
