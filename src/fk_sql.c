@@ -380,6 +380,7 @@ fksql_redefine_constraint(StringInfo buf, FkModel *fk, char match_type,
 							   " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
 	if (!fk->validated)
 		appendStringInfoString(buf, " NOT VALID");
+}
 
 /* alias.tableoid, alias.ctid: where a row is stored, for carrying row sets */
 void
