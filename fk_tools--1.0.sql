@@ -141,6 +141,47 @@ COMMENT ON VIEW @extschema@.fk_issues IS
 GRANT SELECT ON @extschema@.fk_issues TO PUBLIC;
 
 ------------------------------------------------------------------------
+-- Cascade previews: what a DELETE or key UPDATE would do through the
+-- foreign keys, read-only (SELECTs through SPI, AccessShareLock only, no
+-- transaction id, nothing created), so they work in READ ONLY
+-- transactions and on hot standbys.  STABLE: one snapshot, no writes.
+-- PARALLEL RESTRICTED: the cascade may reach the session's temporary
+-- tables, which parallel workers cannot read.
+------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.fk_cascade_preview(
+    target regclass, key anyelement)
+RETURNS TABLE(depth integer, table_name regclass, action text,
+              row_count bigint, via_constraint name,
+              referenced_table regclass, detail text)
+AS 'MODULE_PATHNAME', 'fk_cascade_preview'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_cascade_preview(regclass, anyelement) IS
+'what DELETE FROM target WHERE <key> would delete, set to NULL or default through foreign keys, and what would make it fail (BLOCKED); key: primary key value, array of values, or jsonb {"col": value}';
+
+CREATE FUNCTION @extschema@.fk_update_preview(
+    target regclass, key anyelement, new_values jsonb)
+RETURNS TABLE(depth integer, table_name regclass, action text,
+              row_count bigint, via_constraint name,
+              referenced_table regclass, detail text)
+AS 'MODULE_PATHNAME', 'fk_update_preview'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_update_preview(regclass, anyelement, jsonb) IS
+'what UPDATE target SET <new_values> WHERE <key> would do through ON UPDATE actions and the target''s own foreign keys';
+
+CREATE FUNCTION @extschema@.fk_cascade_rows(
+    target regclass, key anyelement)
+RETURNS TABLE(depth integer, table_name regclass, action text,
+              via_constraint name, affected_row jsonb)
+AS 'MODULE_PATHNAME', 'fk_cascade_rows'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_cascade_rows(regclass, anyelement) IS
+'the individual rows behind fk_cascade_preview, as jsonb';
+
+------------------------------------------------------------------------
 -- Repair: validate what is clean, explain errors, remove orphans.  These
 -- write (VALIDATE CONSTRAINT, DELETE, UPDATE) in the caller's transaction
 -- with the caller's rights.

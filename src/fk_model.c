@@ -41,6 +41,9 @@ static bool fk_rel_has_subclass(Oid relid);
 static int	fk_model_cmp(const ListCell *a, const ListCell *b);
 static int	fk_trigger_cmp(const ListCell *a, const ListCell *b);
 
+static void fk_load_action_triggers(FkModel *fk);
+static int	fk_model_trigger_cmp(const ListCell *a, const ListCell *b);
+
 /*
  * Build the model of the FK constraint whose pg_constraint row is contup.
  */
@@ -83,6 +86,8 @@ fk_model_from_tuple(HeapTuple contup, int flags)
 		fk->enforced = fk_triggers_enabled(fk->conoid);
 		fk->indexed = fk_has_leading_index(fk);
 	}
+	if (flags & FK_LOAD_ACTIONS)
+		fk_load_action_triggers(fk);
 	return fk;
 }
 
@@ -256,6 +261,100 @@ fk_model_checked_on(Oid fk_relid, const char *only_constraint, int flags)
 						 get_rel_name(fk_relid))));
 	}
 	return result;
+}
+
+/*
+ * The FK constraints whose ON DELETE / ON UPDATE actions fire for rows
+ * stored in pk_relid: those referencing it directly and the clones made
+ * for it as a partition of a referenced partitioned table, but not the
+ * clones a partitioned referencing table gets for its partitions (their
+ * parent, on the same referenced table, is the one whose triggers fire).
+ * Sorted the way the server fires the action triggers of one row: by
+ * trigger name.  Loads FK_LOAD_ACTIONS whatever the flags.
+ */
+List *
+fk_model_acting_on(Oid pk_relid, int flags)
+{
+	List	   *all = fk_model_list(InvalidOid, pk_relid, false,
+									flags | FK_LOAD_ACTIONS);
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, all)
+	{
+		FkModel    *fk = lfirst(lc);
+
+		if (OidIsValid(fk->parentoid))
+		{
+			HeapTuple	ptup = SearchSysCache1(CONSTROID,
+											   ObjectIdGetDatum(fk->parentoid));
+			bool		fk_side_clone = false;
+
+			if (HeapTupleIsValid(ptup))
+			{
+				fk_side_clone = ((Form_pg_constraint) GETSTRUCT(ptup))->confrelid == pk_relid;
+				ReleaseSysCache(ptup);
+			}
+			if (fk_side_clone)
+				continue;
+		}
+		result = lappend(result, fk);
+	}
+	list_sort(result, fk_model_trigger_cmp);
+	return result;
+}
+
+/*
+ * Order of two RI triggers of the same row: triggers fire in name order,
+ * and RI trigger names end in the trigger's OID written in decimal.
+ */
+int
+fk_model_trigger_order(Oid trig_a, Oid trig_b)
+{
+	char		a[16];
+	char		b[16];
+
+	snprintf(a, sizeof(a), "%u", trig_a);
+	snprintf(b, sizeof(b), "%u", trig_b);
+	return strcmp(a, b);
+}
+
+static int
+fk_model_trigger_cmp(const ListCell *a, const ListCell *b)
+{
+	FkModel    *fa = lfirst(a);
+	FkModel    *fb = lfirst(b);
+
+	return fk_model_trigger_order(fa->pk_del_trigger, fb->pk_del_trigger);
+}
+
+/* The OIDs of the constraint's ON DELETE and ON UPDATE triggers. */
+static void
+fk_load_action_triggers(FkModel *fk)
+{
+	Relation	trigrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+
+	trigrel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_trigger_tgconstraint,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(fk->conoid));
+	scan = systable_beginscan(trigrel, TriggerConstraintIndexId, true,
+							  NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_trigger trig = (Form_pg_trigger) GETSTRUCT(tup);
+
+		if (trig->tgrelid != fk->pk_relid)
+			continue;
+		if (TRIGGER_FOR_DELETE(trig->tgtype))
+			fk->pk_del_trigger = trig->oid;
+		if (TRIGGER_FOR_UPDATE(trig->tgtype))
+			fk->pk_upd_trigger = trig->oid;
+	}
+	systable_endscan(scan);
+	table_close(trigrel, AccessShareLock);
 }
 
 static void

@@ -14,13 +14,20 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/pg_class.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "executor/tstoreReceiver.h"
 #include "miscadmin.h"
+#include "nodes/params.h"
+#include "optimizer/optimizer.h"
+#include "rewrite/rewriteHandler.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/syscache.h"
 
@@ -138,4 +145,72 @@ bool
 fk_rls_hides_rows(Oid relid)
 {
 	return check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED;
+}
+
+/*
+ * The value a column's DEFAULT would store, computed without writing
+ * anything: false when it cannot be known in advance because the default
+ * expression is volatile (a sequence, random(), ...).  No default is NULL.
+ */
+bool
+fk_column_default(Oid relid, AttrNumber attnum, Datum *value, bool *isnull)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	Node	   *expr = build_column_default(rel, attnum);
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	bool		known = true;
+
+	*value = (Datum) 0;
+	*isnull = true;
+	if (expr != NULL && contain_volatile_functions(expr))
+		known = false;
+	else if (expr != NULL)
+	{
+		EState	   *estate = CreateExecutorState();
+		ExprState  *state = ExecPrepareExpr((Expr *) expr, estate);
+		MemoryContext oldcxt = CurrentMemoryContext;
+		Datum		d;
+
+		d = ExecEvalExprSwitchContext(state, GetPerTupleExprContext(estate),
+									  isnull);
+		MemoryContextSwitchTo(oldcxt);
+		if (!*isnull)
+			*value = datumCopy(d, att->attbyval, att->attlen);
+		FreeExecutorState(estate);
+	}
+	table_close(rel, AccessShareLock);
+	return known;
+}
+
+/*
+ * fk_spi_into_tuplestore with $n parameters.
+ */
+void
+fk_spi_into_tuplestore_args(const char *sql, int nargs, Oid *argtypes,
+							Datum *values, bool *nulls, ReturnSetInfo *rsinfo)
+{
+	DestReceiver *dest = CreateDestReceiver(DestTuplestore);
+	SPIExecuteOptions options;
+	ParamListInfo params = makeParamList(nargs);
+	int			rc;
+
+	for (int i = 0; i < nargs; i++)
+	{
+		params->params[i].value = values[i];
+		params->params[i].isnull = nulls[i];
+		params->params[i].ptype = argtypes[i];
+		params->params[i].pflags = PARAM_FLAG_CONST;
+	}
+	SetTuplestoreDestReceiverParams(dest, rsinfo->setResult,
+									rsinfo->econtext->ecxt_per_query_memory,
+									false, rsinfo->setDesc,
+									gettext_noop("generated query does not match the function's result type"));
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.dest = dest;
+	options.params = params;
+	rc = SPI_execute_extended(sql, &options);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
+	dest->rDestroy(dest);
 }

@@ -19,6 +19,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_operator.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -379,4 +380,113 @@ fksql_redefine_constraint(StringInfo buf, FkModel *fk, char match_type,
 							   " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
 	if (!fk->validated)
 		appendStringInfoString(buf, " NOT VALID");
+}
+
+/* alias.tableoid, alias.ctid: where a row is stored, for carrying row sets */
+void
+fksql_row_id(StringInfo buf, const char *alias)
+{
+	fksql_col(buf, alias, "tableoid");
+	appendStringInfoString(buf, ", ");
+	fksql_col(buf, alias, "ctid");
+}
+
+/*
+ * alias.ctid = ANY ($t) [AND alias.tableoid = $o]: the rows of a set
+ * passed as a tid[] parameter (a TID scan), in the table whose OID is
+ * parameter $o when the relation read has partitions.
+ */
+void
+fksql_row_in(StringInfo buf, const char *alias, int tids_param,
+			 int tableoid_param)
+{
+	fksql_col(buf, alias, "ctid");
+	appendStringInfo(buf, " OPERATOR(pg_catalog.=) ANY ($%d)", tids_param);
+	if (tableoid_param > 0)
+	{
+		appendStringInfoString(buf, " AND ");
+		fksql_col(buf, alias, "tableoid");
+		appendStringInfo(buf, " OPERATOR(pg_catalog.=) $%d", tableoid_param);
+	}
+}
+
+/*
+ * alias."col" OPERATOR(s.op) $n [COLLATE c], or with any_array
+ * alias."col" OPERATOR(s.op) ANY ($n) for a parameter of the array type.
+ */
+void
+fksql_col_equal_param(StringInfo buf, const char *alias, const char *colname,
+					  Oid coltype, Oid opr, Oid collid, int paramno,
+					  Oid paramtype, bool any_array)
+{
+	StringInfoData l;
+	char		param[16];
+
+	initStringInfo(&l);
+	fksql_col(&l, alias, colname);
+	snprintf(param, sizeof(param), "$%d", paramno);
+	if (any_array)
+	{
+		/* generate_operator_clause cannot write ANY: spell it out */
+		HeapTuple	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
+		Form_pg_operator op;
+
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for operator %u", opr);
+		op = (Form_pg_operator) GETSTRUCT(tup);
+		appendStringInfo(buf, "%s OPERATOR(%s.%s) ANY (%s)", l.data,
+						 quote_identifier(get_namespace_name(op->oprnamespace)),
+						 NameStr(op->oprname), param);
+		ReleaseSysCache(tup);
+	}
+	else
+		generate_operator_clause(buf, l.data, coltype, opr, param, paramtype);
+	if (OidIsValid(collid))
+		fksql_collate(buf, collid);
+	pfree(l.data);
+}
+
+/*
+ * pk."a" OPERATOR(s.=) <x> AND ...: referenced rows matching a referencing
+ * key made of parameters and columns: for key column i, $paramnos[i]
+ * (typed paramtypes[i]) when paramnos[i] > 0, else fkalias's column.
+ * Compared the way RI compares (see fksql_key_equal).
+ */
+void
+fksql_key_equal_params(StringInfo buf, FkModel *fk, const char *pkalias,
+					   const char *fkalias, const int *paramnos,
+					   const Oid *paramtypes)
+{
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		Oid			collid = fk_key_collation_differs(fk, i) ? fk->pk_colls[i] : InvalidOid;
+
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		if (paramnos[i] > 0)
+			fksql_col_equal_param(buf, pkalias, fk->pk_colnames[i], fk->pk_types[i],
+								  fk->pf_eq_oprs[i], collid,
+								  paramnos[i], paramtypes[i], false);
+		else
+		{
+			StringInfoData l;
+			StringInfoData r;
+
+			initStringInfo(&l);
+			initStringInfo(&r);
+			fksql_col(&l, pkalias, fk->pk_colnames[i]);
+			fksql_col(&r, fkalias, fk->fk_colnames[i]);
+			generate_operator_clause(buf, l.data, fk->pk_types[i], fk->pf_eq_oprs[i],
+									 r.data, fk->fk_types[i]);
+			if (OidIsValid(collid))
+				fksql_collate(buf, collid);
+		}
+	}
+}
+
+/* pg_catalog.to_jsonb(alias): a whole row, for showing it */
+void
+fksql_row_jsonb(StringInfo buf, const char *alias)
+{
+	appendStringInfo(buf, "pg_catalog.to_jsonb(%s)", alias);
 }

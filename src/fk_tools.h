@@ -22,6 +22,7 @@
 /* What fk_model_* should fill in beyond the pg_constraint row itself. */
 #define FK_LOAD_NAMES	0x01	/* column names, types, collations */
 #define FK_LOAD_STATE	0x02	/* enforced (RI triggers) and indexed */
+#define FK_LOAD_ACTIONS	0x04	/* OIDs of the ON DELETE / ON UPDATE triggers */
 
 /*
  * FkModel: everything fk_tools knows about one foreign key constraint.
@@ -76,6 +77,10 @@ typedef struct FkModel
 	/* FK_LOAD_STATE */
 	bool		enforced;		/* all RI triggers, clones' too, enabled */
 	bool		indexed;		/* FK columns lead some valid, total index */
+
+	/* FK_LOAD_ACTIONS: the RI action triggers on the referenced table */
+	Oid			pk_del_trigger;
+	Oid			pk_upd_trigger;
 } FkModel;
 
 /*
@@ -106,6 +111,9 @@ extern FkEdge *fk_model_edges(bool declared_only, int *nedges);
 extern List *fk_model_checked_on(Oid fk_relid, const char *only_constraint,
 								 int flags);
 extern List *fk_model_disabled_triggers(Oid conoid);
+
+extern List *fk_model_acting_on(Oid pk_relid, int flags);
+extern int	fk_model_trigger_order(Oid trig_a, Oid trig_b);
 extern const char *fk_action_name(char action);
 extern const char *fk_match_name(char match_type);
 extern Datum fk_colnames_array(FkModel *fk, bool pk_side);
@@ -150,6 +158,18 @@ extern void fk_require_readable(FkModel *fk, bool whole_fk_row);
 extern void fk_orphan_from(StringInfo sql, FkModel *fk);
 extern HeapTuple fk_orphan_summary(FkModel *fk, int nsample, TupleDesc *desc);
 
+extern void fksql_row_id(StringInfo buf, const char *alias);
+extern void fksql_row_in(StringInfo buf, const char *alias, int tids_param,
+						 int tableoid_param);
+extern void fksql_col_equal_param(StringInfo buf, const char *alias,
+								  const char *colname, Oid coltype, Oid opr,
+								  Oid collid, int paramno, Oid paramtype,
+								  bool any_array);
+extern void fksql_key_equal_params(StringInfo buf, FkModel *fk,
+								   const char *pkalias, const char *fkalias,
+								   const int *paramnos, const Oid *paramtypes);
+extern void fksql_row_jsonb(StringInfo buf, const char *alias);
+
 /* fk_spi.c */
 extern void fk_spi_connect(void);
 extern void fk_spi_finish(void);
@@ -159,5 +179,10 @@ extern void fk_lock_and_check_relation(Oid relid, const char *argname,
 									   bool allow_partitioned);
 extern bool fk_can_read_key(FkModel *fk, bool pk_side, Oid *denied_relid);
 extern bool fk_rls_hides_rows(Oid relid);
+extern bool fk_column_default(Oid relid, AttrNumber attnum, Datum *value,
+							  bool *isnull);
+extern void fk_spi_into_tuplestore_args(const char *sql, int nargs,
+										Oid *argtypes, Datum *values,
+										bool *nulls, ReturnSetInfo *rsinfo);
 
 #endif							/* FK_TOOLS_H */

@@ -1,0 +1,203 @@
+-- Differential test on random foreign key graphs: fk_cascade_preview and
+-- fk_update_preview against the real DELETE / UPDATE, with a fixed seed.
+CREATE SCHEMA cr;
+SET search_path = cr, public;
+SET client_min_messages = warning;
+
+CREATE FUNCTION cr.oracle(target regclass, key jsonb, new_values jsonb DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  nsp oid := (SELECT relnamespace FROM pg_class WHERE oid = target);
+  rel regclass;
+  before_ids text[];
+  after_ids text[];
+  real jsonb := '{}';
+  real_failed boolean := false;
+  real_error text;
+  prev record;
+  prev_blocked boolean;
+  problems text := '';
+  cols text;
+BEGIN
+  BEGIN
+    CREATE TEMP TABLE IF NOT EXISTS oracle_before(rel regclass, ids text[]);
+    TRUNCATE oracle_before;
+    FOR rel IN SELECT c.oid FROM pg_class c WHERE c.relnamespace = nsp AND c.relkind = 'r' LOOP
+      EXECUTE format('SELECT coalesce(array_agg(ctid::text), ''{}'') FROM ONLY %s', rel) INTO before_ids;
+      INSERT INTO oracle_before VALUES (rel, before_ids);
+    END LOOP;
+    IF new_values IS NULL THEN
+      EXECUTE format('DELETE FROM %s t WHERE to_jsonb(t) @> $1', target) USING key;
+    ELSE
+      SELECT string_agg(quote_ident(k), ', ') INTO cols FROM jsonb_object_keys(new_values) k;
+      EXECUTE format('UPDATE %s t SET (%s) = (SELECT %s FROM jsonb_populate_record(NULL::%s, $2) r) WHERE to_jsonb(t) @> $1',
+                     target, cols,
+                     (SELECT string_agg('r.' || quote_ident(k), ', ') FROM jsonb_object_keys(new_values) k),
+                     target)
+        USING key, new_values;
+    END IF;
+    SET CONSTRAINTS ALL IMMEDIATE;
+    FOR rel, before_ids IN SELECT * FROM oracle_before LOOP
+      EXECUTE format('SELECT coalesce(array_agg(ctid::text), ''{}'') FROM ONLY %s', rel) INTO after_ids;
+      real := real || jsonb_build_object(rel::text, jsonb_build_object(
+        'd', (SELECT count(*) FROM unnest(before_ids) b WHERE b <> ALL (after_ids))
+             - (SELECT count(*) FROM unnest(after_ids) a WHERE a <> ALL (before_ids)),
+        'u', (SELECT count(*) FROM unnest(after_ids) a WHERE a <> ALL (before_ids))));
+    END LOOP;
+    RAISE EXCEPTION 'oracle rollback';
+  EXCEPTION WHEN OTHERS THEN
+    IF SQLERRM <> 'oracle rollback' THEN
+      real_failed := true;
+      real_error := SQLERRM;
+    END IF;
+  END;
+
+  IF new_values IS NULL THEN
+    SELECT coalesce(bool_or(p.action = 'BLOCKED'), false) INTO prev_blocked FROM fk_cascade_preview(target, key) p;
+  ELSE
+    SELECT coalesce(bool_or(p.action = 'BLOCKED'), false) INTO prev_blocked FROM fk_update_preview(target, key, new_values) p;
+  END IF;
+  IF real_failed <> prev_blocked THEN
+    RETURN format('MISMATCH: statement %s (%s), preview %s',
+                  CASE WHEN real_failed THEN 'fails' ELSE 'succeeds' END, real_error,
+                  CASE WHEN prev_blocked THEN 'blocked' ELSE 'not blocked' END);
+  END IF;
+  IF real_failed THEN
+    RETURN 'ok: fails';
+  END IF;
+  FOR prev IN
+    SELECT t.key AS tab, (t.value->>'d')::bigint AS rd, (t.value->>'u')::bigint AS ru,
+           coalesce(sum(p.row_count) FILTER (WHERE p.action = 'DELETE'), 0) AS pd,
+           coalesce(sum(p.row_count) FILTER (WHERE p.action IN ('UPDATE', 'SET NULL', 'SET DEFAULT')), 0) AS pu
+      FROM jsonb_each(real) t
+      LEFT JOIN (SELECT * FROM fk_cascade_preview(target, key) WHERE new_values IS NULL
+                 UNION ALL
+                 SELECT * FROM fk_update_preview(target, key, new_values) WHERE new_values IS NOT NULL) p
+        ON p.table_name::text = t.key
+     GROUP BY t.key, t.value
+     ORDER BY t.key
+  LOOP
+    IF prev.rd <> prev.pd OR prev.ru <> prev.pu THEN
+      problems := problems || format(' %s: deleted %s/%s updated %s/%s (real/preview);',
+                                     prev.tab, prev.rd, prev.pd, prev.ru, prev.pu);
+    END IF;
+  END LOOP;
+  RETURN CASE WHEN problems = '' THEN 'ok' ELSE 'MISMATCH:' || problems END;
+END $$;
+
+-- A random graph: tables t0..t(n-1), each with id (primary key), a unique
+-- pair (a, b), and foreign keys to random tables (itself included, so
+-- cycles and self references occur) on id or on (a, b), with a random
+-- ON DELETE and ON UPDATE action, MATCH SIMPLE or FULL, some NOT NULL
+-- columns, SET NULL column lists and SET DEFAULT values with or without a
+-- parent row.  Rows reference random parents, some with NULLs.
+CREATE FUNCTION cr.build(ntables int, nfks int) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  actions text[] := ARRAY['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION', 'DEFERRED'];
+  descr text := '';
+  src int; dst int; act text; uact text; comp boolean; is_full boolean;
+  col text; def text; sql text; nn boolean; cons text[] := '{}';
+BEGIN
+  FOR i IN 0 .. ntables - 1 LOOP
+    EXECUTE format('CREATE TABLE cr.t%s(id int PRIMARY KEY, a int, b int, UNIQUE (a, b))', i);
+    EXECUTE format('INSERT INTO cr.t%s SELECT g, g %% 3, g / 3 FROM generate_series(1, 8) g', i);
+  END LOOP;
+  FOR f IN 1 .. nfks LOOP
+    src := floor(random() * ntables);
+    dst := floor(random() * ntables);
+    act := actions[1 + floor(random() * 6)];
+    uact := actions[1 + floor(random() * 5)];
+    comp := random() < 0.3;
+    is_full := comp AND random() < 0.3;
+    nn := random() < 0.15;
+    col := 'f' || f;
+    IF comp THEN
+      EXECUTE format('ALTER TABLE cr.t%s ADD %s_a int, ADD %s_b int', src, col, col);
+      -- existing pairs (g %% 3, g / 3) for g in 1..8; MATCH FULL: all or nothing
+      EXECUTE format('UPDATE cr.t%1$s SET (%2$s_a, %2$s_b) = (SELECT CASE WHEN r < 0.2 THEN NULL ELSE p %% 3 END,
+                                                        CASE WHEN r < 0.2 AND %3$L THEN NULL WHEN r < 0.3 AND NOT %3$L THEN NULL ELSE p / 3 END
+                                                   FROM (SELECT random() r, 1 + floor(random() * 8)::int p, id) s WHERE s.id = cr.t%1$s.id)',
+                     src, col, is_full);
+      sql := format('ALTER TABLE cr.t%s ADD CONSTRAINT c%s FOREIGN KEY (%s_a, %s_b) REFERENCES cr.t%s (a, b)%s',
+                    src, f, col, col, dst, CASE WHEN is_full THEN ' MATCH FULL' ELSE '' END);
+      IF act = 'SET DEFAULT' THEN
+        def := (1 + floor(random() * 9))::int;  -- 9 has no parent
+        EXECUTE format('ALTER TABLE cr.t%s ALTER %s_a SET DEFAULT %s, ALTER %s_b SET DEFAULT %s',
+                       src, col, def::int % 3, col, def::int / 3);
+      END IF;
+      IF act = 'SET NULL' AND NOT is_full AND random() < 0.5 THEN
+        act := format('SET NULL (%s_b)', col);
+      END IF;
+    ELSE
+      EXECUTE format('ALTER TABLE cr.t%s ADD %s int', src, col);
+      EXECUTE format('UPDATE cr.t%s SET %s = CASE WHEN random() < 0.25 THEN NULL ELSE 1 + floor(random() * 8) END', src, col);
+      IF nn THEN
+        EXECUTE format('UPDATE cr.t%s SET %s = 1 + floor(random() * 8) WHERE %s IS NULL', src, col, col);
+        EXECUTE format('ALTER TABLE cr.t%s ALTER %s SET NOT NULL', src, col);
+      END IF;
+      sql := format('ALTER TABLE cr.t%s ADD CONSTRAINT c%s FOREIGN KEY (%s) REFERENCES cr.t%s (id)', src, f, col, dst);
+      IF act = 'SET DEFAULT' THEN
+        EXECUTE format('ALTER TABLE cr.t%s ALTER %s SET DEFAULT %s', src, col, floor(random() * 9));  -- 0 has no parent
+      END IF;
+    END IF;
+    sql := sql || CASE WHEN act = 'DEFERRED' THEN ' ON DELETE NO ACTION' ELSE ' ON DELETE ' || act END
+               || ' ON UPDATE ' || uact
+               || CASE WHEN act = 'DEFERRED' THEN ' DEFERRABLE INITIALLY DEFERRED' ELSE '' END;
+    cons := cons || sql;
+    descr := descr || format('t%s->t%s%s %s/%s%s; ', src, dst, CASE WHEN comp THEN '(a,b)' ELSE '' END,
+                             act, uact, CASE WHEN nn THEN ' notnull' ELSE '' END);
+  END LOOP;
+  -- constraints last: no row changes after a deferred one exists
+  FOR f IN 1 .. cardinality(cons) LOOP
+    EXECUTE cons[f];
+  END LOOP;
+  RETURN descr;
+END $$;
+
+CREATE TABLE cr_results(graph int, graph_descr text, target text, key jsonb, new_values jsonb, result text);
+
+DO $$
+DECLARE
+  descr text;
+  res text;
+BEGIN
+  PERFORM setseed(0.4242);
+  FOR g IN 1 .. 14 LOOP
+    descr := cr.build(4 + g % 3, 5 + g % 5);
+    FOR t IN 0 .. 3 + g % 3 LOOP
+      FOR k IN 1 .. 8 LOOP
+        res := cr.oracle(format('cr.t%s', t)::regclass, jsonb_build_object('id', k));
+        INSERT INTO cr_results VALUES (g, descr, 't' || t, jsonb_build_object('id', k), NULL, res);
+        IF k % 2 = 0 THEN
+          res := cr.oracle(format('cr.t%s', t)::regclass, jsonb_build_object('id', k),
+                           jsonb_build_object('id', 100 + k));
+          INSERT INTO cr_results VALUES (g, descr, 't' || t, jsonb_build_object('id', k),
+                                         jsonb_build_object('id', 100 + k), res);
+          res := cr.oracle(format('cr.t%s', t)::regclass, jsonb_build_object('id', k),
+                           jsonb_build_object('a', 7, 'b', k));
+          INSERT INTO cr_results VALUES (g, descr, 't' || t, jsonb_build_object('id', k),
+                                         jsonb_build_object('a', 7, 'b', k), res);
+        END IF;
+      END LOOP;
+    END LOOP;
+    FOR t IN 0 .. 3 + g % 3 LOOP
+      EXECUTE format('DROP TABLE cr.t%s CASCADE', t);
+    END LOOP;
+    COMMIT;
+  END LOOP;
+END $$;
+
+-- every comparison, failing and succeeding statements both well represented
+SELECT count(*) AS checks,
+       count(*) FILTER (WHERE result = 'ok: fails') AS statement_fails,
+       count(*) FILTER (WHERE result = 'ok') AS statement_succeeds,
+       count(*) FILTER (WHERE result LIKE 'MISMATCH%') AS mismatches
+  FROM cr_results;
+-- the details of any mismatch, for debugging
+SELECT graph, graph_descr, target, key, new_values, result
+  FROM cr_results WHERE result LIKE 'MISMATCH%' ORDER BY graph, target, key::text, new_values::text;
+
+SET client_min_messages = warning;
+DROP TABLE cr_results;
+DROP SCHEMA cr CASCADE;
+RESET client_min_messages;

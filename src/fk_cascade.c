@@ -1,0 +1,1438 @@
+/*-------------------------------------------------------------------------
+ *
+ * fk_cascade.c
+ *	  fk_cascade_preview, fk_update_preview and fk_cascade_rows: what a
+ *	  DELETE (or a key UPDATE) of some rows would do through the foreign
+ *	  keys that reference them, worked out read-only.
+ *
+ * The server runs referential actions as AFTER ROW triggers that fire in
+ * rounds: the statement's own rows first, then, in one round each, the
+ * rows that the previous round's actions deleted or updated; a row's
+ * triggers fire in trigger name order, and RESTRICT and (not deferred)
+ * NO ACTION look for referencing rows when their trigger fires, seeing
+ * everything earlier triggers did.  The preview replays those rounds with
+ * sets: a batch is the set of rows of one table deleted or updated by one
+ * action, carried as a tid[] parameter; for each batch and each foreign
+ * key acting on its table, one query finds the referencing rows.  So the
+ * number of queries grows with constraints, partitions and rounds, never
+ * with rows.  What happened to each row (deleted, updated, which columns)
+ * is kept in a hash table per table, so each row is counted once and a
+ * row deleted on one path and set to NULL on another counts as deleted.
+ *
+ * Within a round, the server interleaves the triggers of different rows;
+ * the preview processes a batch's rows together, in the order the batches
+ * were made.  Only checks (RESTRICT, NO ACTION) that race with an action
+ * of the same round on another row can come out differently.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "catalog/partition.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+#include "fk_tools.h"
+
+PG_FUNCTION_INFO_V1(fk_cascade_preview);
+PG_FUNCTION_INFO_V1(fk_update_preview);
+PG_FUNCTION_INFO_V1(fk_cascade_rows);
+
+/* A cycle of ON UPDATE actions could in theory not settle: stop somewhere. */
+#define CASC_MAX_ROUNDS 100000
+
+/* What happened to a row; also the action column of the output. */
+#define ACT_DELETE		'D'
+#define ACT_UPDATE		'U'
+#define ACT_SETNULL		'N'
+#define ACT_SETDEFAULT	'F'
+#define ACT_BLOCKED		'B'
+
+/* Why rows block the statement */
+#define WHY_RESTRICT	'r'
+#define WHY_NOACTION	'n'
+#define WHY_DEFERRED	'd'
+#define WHY_NOTNULL		'z'
+#define WHY_NOPARENT	'k'
+#define WHY_VOLATILE	'v'		/* not blocking: default not predictable */
+
+typedef struct CascRow
+{
+	ItemPointerData tid;		/* hash key */
+	char		action;			/* ACT_DELETE or one of the updates */
+	int			depth;
+	Oid			conoid;			/* constraint whose action reached it */
+	Oid			refrel;			/* table whose change triggered that action */
+	char		why;			/* WHY_VOLATILE or 0 */
+	Bitmapset  *changed;		/* updated columns, attnums of this table */
+} CascRow;
+
+typedef struct CascRel
+{
+	Oid			relid;			/* hash key: the table the rows are stored in */
+	Oid			readrel;		/* relation the preview reads them through */
+	HTAB	   *rows;
+	List	   *acting;			/* fk_model_acting_on, loaded on first use */
+	bool		acting_loaded;
+	List	   *checked;		/* fk_model_checked_on, loaded on first use */
+	bool		checked_loaded;
+	int			rls;			/* -1 unknown, else fk_rls_hides_rows */
+} CascRel;
+
+/* New values of an update: columns by name, constant values. */
+typedef struct CascSet
+{
+	int			n;
+	char	  **cols;
+	Oid		   *types;
+	Datum	   *values;
+	bool	   *nulls;
+} CascSet;
+
+typedef struct CascBatch
+{
+	int			depth;
+	Oid			relid;			/* where the rows are stored */
+	Oid			viarel;			/* the relation to read them through */
+	bool		update;
+	CascSet    *set;			/* update: the new values */
+	bool		check_own;		/* update: check the table's own foreign keys */
+	int			ntids;
+	int			maxtids;
+	ItemPointerData *tids;
+} CascBatch;
+
+typedef struct CascGroupKey
+{
+	int			depth;
+	Oid			relid;
+	Oid			conoid;
+	Oid			refrel;
+	char		action;
+	char		why;
+} CascGroupKey;
+
+typedef struct CascGroup
+{
+	CascGroupKey key;			/* hash key */
+	int64		count;
+	const char *relname;
+	const char *conname;
+	int			ntids;
+	int			maxtids;
+	ItemPointerData *tids;
+	char	   *detail;
+	bool		ondelete;		/* for the wording of the detail */
+} CascGroup;
+
+typedef struct CascBlockKey
+{
+	Oid			conoid;
+	Oid			relid;
+	ItemPointerData tid;
+	char		why;
+} CascBlockKey;
+
+typedef struct CascDeferred
+{
+	FkModel    *fk;
+	Oid			relid;
+	ItemPointerData tid;
+	int			depth;
+	Oid			refrel;
+	bool		ondelete;
+} CascDeferred;
+
+typedef struct Cascade
+{
+	HTAB	   *rels;
+	List	   *queue;
+	HTAB	   *groups;
+	HTAB	   *blocked;
+	List	   *deferred;
+	bool		want_tids;
+	bool		ondelete;		/* the statement is a DELETE */
+} Cascade;
+
+static Cascade *casc_create(bool want_tids, bool ondelete);
+static CascRel *casc_rel(Cascade *c, Oid relid, Oid readrel);
+static void casc_add_tid(ItemPointerData **tids, int *n, int *max,
+						 ItemPointer tid);
+static Datum casc_tid_array(ItemPointerData *tids, int n);
+static CascBatch *casc_batch_for(List **batches, int depth, Oid relid,
+								 Oid viarel, bool update, CascSet *set,
+								 bool check_own);
+static void casc_root(Cascade *c, Oid target, Oid keytype, Datum key,
+					  CascSet *set);
+static void casc_key_condition(StringInfo sql, Oid target, Oid keytype,
+							   Datum key, int *nargs, Oid *argtypes,
+							   Datum *values, char *nulls);
+static Datum casc_value_for_column(Oid coltype, int32 typmod, Oid valtype,
+								   Datum value);
+static char *casc_jsonb_value_text(JsonbValue *v);
+static CascSet *casc_set_from_jsonb(Oid target, Jsonb *jb);
+static void casc_run(Cascade *c);
+static void casc_batch(Cascade *c, CascBatch *b);
+static void casc_check_own(Cascade *c, CascBatch *b);
+static void casc_check_read(FkModel *fk, Oid relid);
+static bool casc_row_gone(CascRow *row, FkModel *fk, Oid relid);
+static void casc_block(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid,
+					   int depth, Oid refrel, char why, bool ondelete);
+static CascSet *casc_action_set(FkModel *fk, char action, bool ondelete,
+								const CascSet *parent, bool *volatile_default);
+static int	casc_set_find(const CascSet *set, const char *col);
+static bool casc_attnotnull(Oid relid, AttrNumber attnum);
+static void casc_finish(Cascade *c);
+static CascGroup *casc_group(Cascade *c, int depth, Oid relid, Oid conoid,
+							 Oid refrel, char action, char why);
+static CascGroup **casc_sorted_groups(Cascade *c, int *ngroups);
+static const char *casc_action_text(char action);
+static char *casc_detail(Cascade *c, CascGroup *g);
+static void casc_preview_output(Cascade *c, ReturnSetInfo *rsinfo);
+
+static Cascade *
+casc_create(bool want_tids, bool ondelete)
+{
+	Cascade    *c = palloc0(sizeof(Cascade));
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(CascRel);
+	ctl.hcxt = CurrentMemoryContext;
+	c->rels = hash_create("fk_tools cascade tables", 16, &ctl,
+						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(CascGroupKey);
+	ctl.entrysize = sizeof(CascGroup);
+	c->groups = hash_create("fk_tools cascade groups", 16, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(CascBlockKey);
+	ctl.entrysize = sizeof(CascBlockKey) + sizeof(void *);
+	c->blocked = hash_create("fk_tools cascade blocked rows", 16, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	c->want_tids = want_tids;
+	c->ondelete = ondelete;
+	return c;
+}
+
+static CascRel *
+casc_rel(Cascade *c, Oid relid, Oid readrel)
+{
+	bool		found;
+	CascRel    *rel = hash_search(c->rels, &relid, HASH_ENTER, &found);
+
+	if (!found)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(ItemPointerData);
+		ctl.entrysize = sizeof(CascRow);
+		ctl.hcxt = CurrentMemoryContext;
+		rel->rows = hash_create("fk_tools cascade rows", 256, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		/* read through the relation the rows were found in, unless that
+		 * is a plain inheritance parent, which would not show them */
+		rel->readrel = (OidIsValid(readrel) &&
+						get_rel_relkind(readrel) == RELKIND_PARTITIONED_TABLE) ? readrel : relid;
+		rel->acting = NIL;
+		rel->acting_loaded = false;
+		rel->checked = NIL;
+		rel->checked_loaded = false;
+		rel->rls = -1;
+	}
+	return rel;
+}
+
+static void
+casc_add_tid(ItemPointerData **tids, int *n, int *max, ItemPointer tid)
+{
+	if (*n >= *max)
+	{
+		*max = (*max == 0) ? 64 : *max * 2;
+		*tids = (*tids == NULL) ? palloc(sizeof(ItemPointerData) * *max) :
+			repalloc_huge(*tids, sizeof(ItemPointerData) * (Size) *max);
+	}
+	(*tids)[(*n)++] = *tid;
+}
+
+/* A tid[] datum of the rows, to pass as a query parameter. */
+static Datum
+casc_tid_array(ItemPointerData *tids, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	ArrayType  *arr;
+
+	for (int i = 0; i < n; i++)
+		elems[i] = PointerGetDatum(&tids[i]);
+	arr = construct_array(elems, n, TIDOID, sizeof(ItemPointerData), false,
+						  TYPALIGN_SHORT);
+	pfree(elems);
+	return PointerGetDatum(arr);
+}
+
+static CascBatch *
+casc_batch_for(List **batches, int depth, Oid relid, Oid viarel, bool update,
+			   CascSet *set, bool check_own)
+{
+	ListCell   *lc;
+	CascBatch  *b;
+
+	foreach(lc, *batches)
+	{
+		b = lfirst(lc);
+		if (b->relid == relid)
+			return b;
+	}
+	b = palloc0(sizeof(CascBatch));
+	b->depth = depth;
+	b->relid = relid;
+	/* read through the relation named in the query unless it is a plain
+	 * inheritance parent, which would not show its children's rows */
+	b->viarel = (viarel == relid ||
+				 get_rel_relkind(viarel) == RELKIND_PARTITIONED_TABLE) ? viarel : relid;
+	b->update = update;
+	b->set = set;
+	b->check_own = check_own;
+	*batches = lappend(*batches, b);
+	return b;
+}
+
+/*
+ * The rows the statement itself deletes (set == NULL) or updates: one query
+ * on the target, the rows marked at depth 0 and queued as the first batches.
+ */
+static void
+casc_root(Cascade *c, Oid target, Oid keytype, Datum key, CascSet *set)
+{
+	StringInfoData sql;
+	int			nargs = 0;
+	Oid			argtypes[FUNC_MAX_ARGS];
+	Datum		values[FUNC_MAX_ARGS];
+	char		nulls[FUNC_MAX_ARGS];
+	List	   *batches = NIL;
+	int			rc;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	fksql_row_id(&sql, "t");
+	appendStringInfoString(&sql, " FROM ");
+	/* DELETE and UPDATE without ONLY reach inheritance children too */
+	fksql_rel(&sql, target, false);
+	appendStringInfoString(&sql, " t WHERE ");
+	casc_key_condition(&sql, target, keytype, key, &nargs, argtypes, values, nulls);
+
+	rc = SPI_execute_with_args(sql.data, nargs, argtypes, values, nulls, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+														   SPI_tuptable->tupdesc, 1, &isnull));
+		ItemPointer tid = (ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[i],
+																	  SPI_tuptable->tupdesc, 2, &isnull));
+		CascRel    *rel = casc_rel(c, relid, target);
+		CascRow    *row = hash_search(rel->rows, tid, HASH_ENTER, NULL);
+		CascBatch  *b = casc_batch_for(&batches, 0, relid, target, set != NULL,
+									   set, true);
+
+		row->action = set ? ACT_UPDATE : ACT_DELETE;
+		row->depth = 0;
+		row->conoid = InvalidOid;
+		row->refrel = InvalidOid;
+		row->why = 0;
+		row->changed = NULL;
+		if (set)
+			for (int j = 0; j < set->n; j++)
+				row->changed = bms_add_member(row->changed,
+											  get_attnum(relid, set->cols[j]));
+		casc_add_tid(&b->tids, &b->ntids, &b->maxtids, tid);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	c->queue = list_concat(c->queue, batches);
+}
+
+/*
+ * The WHERE condition selecting the target's rows from the key argument:
+ * a jsonb object names columns; anything else is a value or an array of
+ * values of the single-column primary key.
+ */
+static void
+casc_key_condition(StringInfo sql, Oid target, Oid keytype, Datum key,
+				   int *nargs, Oid *argtypes, Datum *values, char *nulls)
+{
+	if (keytype == JSONBOID)
+	{
+		Jsonb	   *jb = DatumGetJsonbP(key);
+		CascSet    *cols;
+
+		if (!JB_ROOT_IS_OBJECT(jb))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a jsonb key must be an object"),
+					 errhint("Pass {\"column\": value, ...} naming columns of \"%s\".",
+							 get_rel_name(target))));
+		cols = casc_set_from_jsonb(target, jb);
+		if (cols->n == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a jsonb key must name at least one column")));
+		if (cols->n > FUNC_MAX_ARGS)
+			ereport(ERROR,
+					(errcode(ERRCODE_TOO_MANY_ARGUMENTS),
+					 errmsg("a jsonb key can name at most %d columns", FUNC_MAX_ARGS)));
+		for (int i = 0; i < cols->n; i++)
+		{
+			TypeCacheEntry *tce = lookup_type_cache(cols->types[i], TYPECACHE_EQ_OPR);
+
+			if (!OidIsValid(tce->eq_opr))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_FUNCTION),
+						 errmsg("could not identify an equality operator for type %s",
+								format_type_be(cols->types[i]))));
+			if (i > 0)
+				appendStringInfoString(sql, " AND ");
+			argtypes[*nargs] = cols->types[i];
+			values[*nargs] = cols->values[i];
+			nulls[*nargs] = cols->nulls[i] ? 'n' : ' ';
+			(*nargs)++;
+			fksql_col_equal_param(sql, "t", cols->cols[i], cols->types[i],
+								  tce->eq_opr, InvalidOid, *nargs,
+								  cols->types[i], false);
+		}
+	}
+	else
+	{
+		Relation	rel = relation_open(target, AccessShareLock);
+		Oid			pkindex = RelationGetPrimaryKeyIndex(rel);
+		Oid			elemtype = get_element_type(keytype);
+		Form_pg_attribute att;
+		TypeCacheEntry *tce;
+		Datum	   *elems;
+		bool	   *elemnulls;
+		int			nelems;
+		Oid			arraytype;
+		int			dims[1];
+		int			lbs[1] = {1};
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		AttrNumber	attnum;
+		HeapTuple	indtup;
+
+		if (!OidIsValid(pkindex))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("table \"%s\" has no primary key", RelationGetRelationName(rel)),
+					 errhint("Pass the key as a jsonb object naming the columns, e.g. '{\"id\": 42}'::jsonb.")));
+		indtup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
+		if (!HeapTupleIsValid(indtup))
+			elog(ERROR, "cache lookup failed for index %u", pkindex);
+		if (((Form_pg_index) GETSTRUCT(indtup))->indnkeyatts != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("primary key of table \"%s\" has %d columns",
+							RelationGetRelationName(rel),
+							((Form_pg_index) GETSTRUCT(indtup))->indnkeyatts),
+					 errhint("Pass the key as a jsonb object naming the columns, e.g. '{\"a\": 1, \"b\": 2}'::jsonb.")));
+		attnum = ((Form_pg_index) GETSTRUCT(indtup))->indkey.values[0];
+		ReleaseSysCache(indtup);
+		att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+
+		if (OidIsValid(elemtype))
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(key);
+
+			get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+			deconstruct_array(arr, elemtype, typlen, typbyval, typalign,
+							  &elems, &elemnulls, &nelems);
+		}
+		else
+		{
+			elems = palloc(sizeof(Datum));
+			elemnulls = palloc(sizeof(bool));
+			elems[0] = key;
+			elemnulls[0] = false;
+			nelems = 1;
+			elemtype = keytype;
+		}
+		for (int i = 0; i < nelems; i++)
+			if (!elemnulls[i])
+				elems[i] = casc_value_for_column(att->atttypid, att->atttypmod,
+												 elemtype, elems[i]);
+
+		arraytype = get_array_type(att->atttypid);
+		tce = lookup_type_cache(att->atttypid, TYPECACHE_EQ_OPR);
+		if (!OidIsValid(arraytype) || !OidIsValid(tce->eq_opr))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("primary key type %s cannot be looked up by value",
+							format_type_be(att->atttypid)),
+					 errhint("Pass the key as a jsonb object naming the columns.")));
+		get_typlenbyvalalign(att->atttypid, &typlen, &typbyval, &typalign);
+		dims[0] = nelems;
+		argtypes[0] = arraytype;
+		values[0] = PointerGetDatum(construct_md_array(elems, elemnulls, 1, dims, lbs,
+													   att->atttypid, typlen,
+													   typbyval, typalign));
+		nulls[0] = ' ';
+		*nargs = 1;
+		fksql_col_equal_param(sql, "t", NameStr(att->attname), att->atttypid,
+							  tce->eq_opr, InvalidOid, 1, arraytype, true);
+		relation_close(rel, AccessShareLock);
+	}
+}
+
+/*
+ * A key value as the column's type: as is if it has that type, else via
+ * its text form and the column type's input function ('42' for an int).
+ */
+static Datum
+casc_value_for_column(Oid coltype, int32 typmod, Oid valtype, Datum value)
+{
+	Oid			outfunc;
+	Oid			infunc;
+	Oid			ioparam;
+	bool		isvarlena;
+	char	   *str;
+
+	if (valtype == coltype)
+		return value;
+	getTypeOutputInfo(valtype, &outfunc, &isvarlena);
+	str = OidOutputFunctionCall(outfunc, value);
+	getTypeInputInfo(coltype, &infunc, &ioparam);
+	return OidInputFunctionCall(infunc, str, ioparam, typmod);
+}
+
+/* A jsonb scalar or container as the text a column's input function reads. */
+static char *
+casc_jsonb_value_text(JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return NULL;
+		case jbvString:
+			return pnstrdup(v->val.string.val, v->val.string.len);
+		case jbvNumeric:
+			return DatumGetCString(DirectFunctionCall1(numeric_out,
+													   NumericGetDatum(v->val.numeric)));
+		case jbvBool:
+			return pstrdup(v->val.boolean ? "true" : "false");
+		case jbvBinary:
+			return JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * {"col": value, ...} as columns of the table with values of their types.
+ * An unknown column is 42703, a value the type does not accept is the
+ * input function's error (22P02 and friends).
+ */
+static CascSet *
+casc_set_from_jsonb(Oid target, Jsonb *jb)
+{
+	CascSet    *set = palloc0(sizeof(CascSet));
+	int			max = JB_ROOT_COUNT(jb);
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *colname = NULL;
+
+	if (!JB_ROOT_IS_OBJECT(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("new values must be a jsonb object"),
+				 errhint("Pass {\"column\": value, ...} naming columns of \"%s\".",
+						 get_rel_name(target))));
+	set->cols = palloc0(sizeof(char *) * Max(max, 1));
+	set->types = palloc0(sizeof(Oid) * Max(max, 1));
+	set->values = palloc0(sizeof(Datum) * Max(max, 1));
+	set->nulls = palloc0(sizeof(bool) * Max(max, 1));
+
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			colname = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE)
+		{
+			AttrNumber	attnum = get_attnum(target, colname);
+			Oid			typid;
+			int32		typmod;
+			Oid			collid;
+			char	   *str;
+
+			if (attnum <= 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" of relation \"%s\" does not exist",
+								colname, get_rel_name(target))));
+			get_atttypetypmodcoll(target, attnum, &typid, &typmod, &collid);
+			str = casc_jsonb_value_text(&v);
+			set->cols[set->n] = colname;
+			set->types[set->n] = typid;
+			set->nulls[set->n] = (str == NULL);
+			if (str != NULL)
+			{
+				Oid			infunc;
+				Oid			ioparam;
+
+				getTypeInputInfo(typid, &infunc, &ioparam);
+				set->values[set->n] = OidInputFunctionCall(infunc, str, ioparam, typmod);
+			}
+			set->n++;
+		}
+	}
+	return set;
+}
+
+static void
+casc_run(Cascade *c)
+{
+	for (int i = 0; i < list_length(c->queue); i++)
+	{
+		CascBatch  *b = list_nth(c->queue, i);
+
+		CHECK_FOR_INTERRUPTS();
+		if (b->depth > CASC_MAX_ROUNDS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("cascade does not settle after %d rounds", CASC_MAX_ROUNDS)));
+		casc_batch(c, b);
+		pfree(b->tids);
+		b->tids = NULL;
+	}
+}
+
+/*
+ * The actions that one batch of deleted or updated rows sets off: one
+ * query per foreign key acting on the batch's table.
+ */
+static void
+casc_batch(Cascade *c, CascBatch *b)
+{
+	CascRel    *prel = casc_rel(c, b->relid, b->viarel);
+	ListCell   *lc;
+
+	if (b->ntids == 0)
+		return;
+	if (b->update && b->check_own)
+		casc_check_own(c, b);
+
+	if (!prel->acting_loaded)
+	{
+		prel->acting = fk_model_acting_on(b->relid, FK_LOAD_NAMES);
+		prel->acting_loaded = true;
+	}
+	foreach(lc, prel->acting)
+	{
+		FkModel    *fk = lfirst(lc);
+		char		action = b->update ? fk->upd_action : fk->del_action;
+		StringInfoData sql;
+		Oid			argtypes[2 + INDEX_MAX_KEYS];
+		Datum		values[2 + INDEX_MAX_KEYS];
+		char		nulls[2 + INDEX_MAX_KEYS];
+		int			nargs = 1;
+		bool		any_changed = false;
+		bool		always_changed = false;
+		StringInfoData changed;
+		CascSet    *newset = NULL;
+		bool		volatile_default = false;
+		bool		deferred;
+		List	   *newbatches = NIL;
+		int			rc;
+
+		CHECK_FOR_INTERRUPTS();
+
+		/* an update acts only where the referenced key changes */
+		initStringInfo(&changed);
+		if (b->update)
+		{
+			for (int i = 0; i < fk->nkeys; i++)
+			{
+				int			j = casc_set_find(b->set, fk->pk_colnames[i]);
+
+				if (j < 0)
+					continue;
+				any_changed = true;
+				if (b->set->nulls[j])
+				{
+					always_changed = true;
+					continue;
+				}
+				argtypes[nargs + 1] = b->set->types[j];
+				values[nargs + 1] = b->set->values[j];
+				nulls[nargs + 1] = ' ';
+				appendStringInfoString(&changed, changed.len > 0 ? " OR NOT " : "NOT ");
+				fksql_col_equal_param(&changed, "p", fk->pk_colnames[i],
+									  fk->pk_types[i], fk->pp_eq_oprs[i],
+									  InvalidOid, nargs + 2, b->set->types[j],
+									  false);
+				nargs++;
+			}
+			if (!any_changed)
+				continue;
+		}
+
+		casc_check_read(fk, fk->fk_relid);
+
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT ");
+		fksql_row_id(&sql, "c");
+		appendStringInfoString(&sql, " FROM ");
+		fksql_rel(&sql, fk->fk_relid, true);
+		appendStringInfoString(&sql, " c WHERE EXISTS (SELECT FROM ");
+		fksql_rel(&sql, b->viarel, true);
+		appendStringInfoString(&sql, " p WHERE ");
+		fksql_row_in(&sql, "p", 1, b->viarel != b->relid ? 2 : 0);
+		if (b->update && !always_changed)
+			appendStringInfo(&sql, " AND (%s)", changed.data);
+		appendStringInfoString(&sql, " AND ");
+		fksql_key_equal(&sql, fk, "p", "c");
+		appendStringInfoChar(&sql, ')');
+
+		argtypes[0] = TIDARRAYOID;
+		values[0] = casc_tid_array(b->tids, b->ntids);
+		nulls[0] = ' ';
+		argtypes[1] = OIDOID;
+		values[1] = ObjectIdGetDatum(b->relid);
+		nulls[1] = ' ';
+		nargs++;
+
+		rc = SPI_execute_with_args(sql.data, nargs, argtypes, values, nulls, true, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+		pfree(DatumGetPointer(values[0]));
+		if (SPI_processed == 0)
+		{
+			SPI_freetuptable(SPI_tuptable);
+			continue;
+		}
+
+		if (action == FKCONSTR_ACTION_SETNULL || action == FKCONSTR_ACTION_SETDEFAULT ||
+			action == FKCONSTR_ACTION_CASCADE)
+			if (b->update || action != FKCONSTR_ACTION_CASCADE)
+				newset = casc_action_set(fk, action, !b->update, b->set,
+										 &volatile_default);
+		deferred = (action == FKCONSTR_ACTION_NOACTION && fk->initdeferred);
+
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			bool		isnull;
+			Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[r],
+															   SPI_tuptable->tupdesc, 1, &isnull));
+			ItemPointer tid = (ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[r],
+																		  SPI_tuptable->tupdesc, 2, &isnull));
+			CascRel    *rel = casc_rel(c, relid, fk->fk_relid);
+			CascRow    *row = hash_search(rel->rows, tid, HASH_FIND, NULL);
+			CascBatch  *nb;
+			bool		found;
+
+			if (casc_row_gone(row, fk, relid))
+				continue;
+
+			switch (action)
+			{
+				case FKCONSTR_ACTION_CASCADE:
+				case FKCONSTR_ACTION_SETNULL:
+				case FKCONSTR_ACTION_SETDEFAULT:
+					row = hash_search(rel->rows, tid, HASH_ENTER, &found);
+					if (!b->update && action == FKCONSTR_ACTION_CASCADE)
+					{
+						/* deleted wins over an earlier update */
+						row->action = ACT_DELETE;
+						row->depth = b->depth + 1;
+						row->conoid = fk->conoid;
+						row->refrel = b->relid;
+						row->why = 0;
+						nb = casc_batch_for(&newbatches, b->depth + 1, relid,
+											fk->fk_relid, false, NULL, false);
+						casc_add_tid(&nb->tids, &nb->ntids, &nb->maxtids, tid);
+						break;
+					}
+					if (!found)
+					{
+						row->action = action == FKCONSTR_ACTION_CASCADE ? ACT_UPDATE :
+							action == FKCONSTR_ACTION_SETNULL ? ACT_SETNULL : ACT_SETDEFAULT;
+						row->depth = b->depth + 1;
+						row->conoid = fk->conoid;
+						row->refrel = b->relid;
+						row->why = volatile_default ? WHY_VOLATILE : 0;
+						row->changed = NULL;
+					}
+					for (int j = 0; j < newset->n; j++)
+					{
+						AttrNumber	attnum = get_attnum(relid, newset->cols[j]);
+
+						row->changed = bms_add_member(row->changed, attnum);
+						if (newset->nulls[j] && !volatile_default &&
+							casc_attnotnull(relid, attnum))
+							casc_block(c, fk, relid, tid, b->depth + 1, b->relid,
+									   WHY_NOTNULL, !b->update);
+					}
+					/* a volatile default: what it references is unknown */
+					if (!volatile_default)
+					{
+						nb = casc_batch_for(&newbatches, b->depth + 1, relid,
+											fk->fk_relid, true, newset,
+											action == FKCONSTR_ACTION_SETDEFAULT);
+						casc_add_tid(&nb->tids, &nb->ntids, &nb->maxtids, tid);
+					}
+					break;
+				case FKCONSTR_ACTION_RESTRICT:
+				case FKCONSTR_ACTION_NOACTION:
+					if (deferred)
+					{
+						CascDeferred *d = palloc(sizeof(CascDeferred));
+
+						d->fk = fk;
+						d->relid = relid;
+						d->tid = *tid;
+						d->depth = b->depth + 1;
+						d->refrel = b->relid;
+						d->ondelete = !b->update;
+						c->deferred = lappend(c->deferred, d);
+					}
+					else
+						casc_block(c, fk, relid, tid, b->depth + 1, b->relid,
+								   action == FKCONSTR_ACTION_RESTRICT ? WHY_RESTRICT : WHY_NOACTION,
+								   !b->update);
+					break;
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+		c->queue = list_concat(c->queue, newbatches);
+	}
+}
+
+/*
+ * Rows updated to new key values must find a parent under each of their
+ * table's own foreign keys whose columns changed (the FK check trigger):
+ * the statement's own UPDATE, and SET DEFAULT.  One query per such key
+ * joins the rows' new key to the referenced table; a parent that this
+ * statement deletes does not count.
+ */
+static void
+casc_check_own(Cascade *c, CascBatch *b)
+{
+	CascRel    *rel = casc_rel(c, b->relid, b->viarel);
+	ListCell   *lc;
+
+	if (!rel->checked_loaded)
+	{
+		rel->checked = fk_model_checked_on(b->relid, NULL, FK_LOAD_NAMES);
+		rel->checked_loaded = true;
+	}
+	foreach(lc, rel->checked)
+	{
+		FkModel    *fk = lfirst(lc);
+		int			paramnos[INDEX_MAX_KEYS];
+		Oid			paramtypes[INDEX_MAX_KEYS];
+		Oid			argtypes[1 + INDEX_MAX_KEYS];
+		Datum		values[1 + INDEX_MAX_KEYS];
+		char		nulls[1 + INDEX_MAX_KEYS];
+		int			nargs = 1;
+		bool		touched = false;
+		bool		null_key = false;
+		StringInfoData sql;
+		int			rc;
+
+		for (int i = 0; i < fk->nkeys; i++)
+		{
+			int			j = casc_set_find(b->set, fk->fk_colnames[i]);
+
+			paramnos[i] = 0;
+			if (j < 0)
+				continue;
+			touched = true;
+			if (b->set->nulls[j])
+				null_key = true;
+			argtypes[nargs] = b->set->types[j];
+			values[nargs] = b->set->values[j];
+			nulls[nargs] = b->set->nulls[j] ? 'n' : ' ';
+			paramtypes[i] = b->set->types[j];
+			paramnos[i] = ++nargs;
+		}
+		/* a NULL new key references nothing: nothing to check */
+		if (!touched || null_key)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		casc_check_read(fk, fk->pk_relid);
+
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT ");
+		fksql_row_id(&sql, "c");
+		appendStringInfoString(&sql, ", ");
+		fksql_row_id(&sql, "p");
+		appendStringInfoString(&sql, " FROM ");
+		fksql_rel(&sql, b->relid, true);
+		appendStringInfoString(&sql, " c LEFT JOIN ");
+		fksql_rel(&sql, fk->pk_relid, true);
+		appendStringInfoString(&sql, " p ON ");
+		fksql_key_equal_params(&sql, fk, "p", "c", paramnos, paramtypes);
+		appendStringInfoString(&sql, " WHERE ");
+		fksql_row_in(&sql, "c", 1, 0);
+		/* the unchanged key columns: NULL there also means no check */
+		for (int i = 0; i < fk->nkeys; i++)
+		{
+			if (paramnos[i] > 0)
+				continue;
+			appendStringInfoString(&sql, " AND ");
+			fksql_col(&sql, "c", fk->fk_colnames[i]);
+			appendStringInfoString(&sql, " IS NOT NULL");
+		}
+		argtypes[0] = TIDARRAYOID;
+		values[0] = casc_tid_array(b->tids, b->ntids);
+		nulls[0] = ' ';
+
+		rc = SPI_execute_with_args(sql.data, nargs, argtypes, values, nulls, true, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			bool		pnull;
+			ItemPointer tid = (ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 2, &isnull));
+			Datum		prel = SPI_getbinval(tup, desc, 3, &pnull);
+			bool		parent_ok = !pnull;
+
+			if (parent_ok)
+			{
+				Oid			prelid = DatumGetObjectId(prel);
+				ItemPointer ptid = (ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 4, &isnull));
+				CascRel    *pr = casc_rel(c, prelid, fk->pk_relid);
+				CascRow    *prow = hash_search(pr->rows, ptid, HASH_FIND, NULL);
+
+				if (prow != NULL && prow->action == ACT_DELETE)
+					parent_ok = false;
+			}
+			if (!parent_ok)
+				casc_block(c, fk, b->relid, tid, b->depth, fk->pk_relid,
+						   WHY_NOPARENT, c->ondelete);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+}
+
+/*
+ * The caller must be able to read the key columns of every table the
+ * cascade reaches: a preview that skipped a table would be wrong.
+ */
+static void
+casc_check_read(FkModel *fk, Oid relid)
+{
+	Oid			denied;
+
+	if (!fk_can_read_key(fk, relid == fk->pk_relid, &denied))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", get_rel_name(denied)),
+				 errdetail("The statement would reach table \"%s\" through foreign key \"%s\"; previewing it needs SELECT on the key columns.",
+						   get_rel_name(denied), NameStr(fk->conname))));
+}
+
+/*
+ * Is the row out of reach of fk's action: deleted already, or updated in
+ * fk's referencing columns, so that it no longer matches the old key?
+ */
+static bool
+casc_row_gone(CascRow *row, FkModel *fk, Oid relid)
+{
+	if (row == NULL)
+		return false;
+	if (row->action == ACT_DELETE)
+		return true;
+	for (int i = 0; i < fk->nkeys; i++)
+		if (bms_is_member(get_attnum(relid, fk->fk_colnames[i]), row->changed))
+			return true;
+	return false;
+}
+
+static void
+casc_block(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
+		   Oid refrel, char why, bool ondelete)
+{
+	CascBlockKey key;
+	bool		found;
+	void	  **entry;
+	CascGroup  *g;
+
+	memset(&key, 0, sizeof(key));
+	key.conoid = fk->conoid;
+	key.relid = relid;
+	key.tid = *tid;
+	key.why = why;
+	entry = (void **) ((char *) hash_search(c->blocked, &key, HASH_ENTER, &found) +
+					   sizeof(CascBlockKey));
+	if (found)
+		return;
+	g = casc_group(c, depth, relid, fk->conoid, refrel, ACT_BLOCKED, why);
+	g->ondelete = ondelete;
+	g->count++;
+	if (c->want_tids)
+		casc_add_tid(&g->tids, &g->ntids, &g->maxtids, tid);
+	*entry = g;
+}
+
+/*
+ * The new values an action stores in the referencing rows: NULL or the
+ * columns' defaults (ON DELETE with PG 15's column list), or for ON
+ * UPDATE CASCADE the referenced key's new values.
+ */
+static CascSet *
+casc_action_set(FkModel *fk, char action, bool ondelete, const CascSet *parent,
+				bool *volatile_default)
+{
+	CascSet    *set = palloc0(sizeof(CascSet));
+	AttrNumber	attnums[INDEX_MAX_KEYS];
+	int			n = 0;
+
+	set->cols = palloc0(sizeof(char *) * INDEX_MAX_KEYS);
+	set->types = palloc0(sizeof(Oid) * INDEX_MAX_KEYS);
+	set->values = palloc0(sizeof(Datum) * INDEX_MAX_KEYS);
+	set->nulls = palloc0(sizeof(bool) * INDEX_MAX_KEYS);
+
+	if (action == FKCONSTR_ACTION_CASCADE)
+	{
+		for (int i = 0; i < fk->nkeys; i++)
+		{
+			int			j = casc_set_find(parent, fk->pk_colnames[i]);
+
+			if (j < 0)
+				continue;
+			set->cols[set->n] = fk->fk_colnames[i];
+			set->types[set->n] = parent->types[j];
+			set->values[set->n] = parent->values[j];
+			set->nulls[set->n] = parent->nulls[j];
+			set->n++;
+		}
+		return set;
+	}
+
+	if (ondelete && fk->n_del_set_cols > 0)
+		for (int i = 0; i < fk->n_del_set_cols; i++)
+			attnums[n++] = fk->del_set_cols[i];
+	else
+		for (int i = 0; i < fk->nkeys; i++)
+			attnums[n++] = fk->fk_attnums[i];
+
+	for (int i = 0; i < n; i++)
+	{
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		set->cols[i] = get_attname(fk->fk_relid, attnums[i], false);
+		get_atttypetypmodcoll(fk->fk_relid, attnums[i], &typid, &typmod, &collid);
+		set->types[i] = typid;
+		set->nulls[i] = true;
+		if (action == FKCONSTR_ACTION_SETDEFAULT &&
+			!fk_column_default(fk->fk_relid, attnums[i], &set->values[i],
+							   &set->nulls[i]))
+			*volatile_default = true;
+	}
+	set->n = n;
+	return set;
+}
+
+static bool
+casc_attnotnull(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+									  Int16GetDatum(attnum));
+	bool		result = false;
+
+	if (HeapTupleIsValid(tup))
+	{
+		result = ((Form_pg_attribute) GETSTRUCT(tup))->attnotnull;
+		ReleaseSysCache(tup);
+	}
+	return result;
+}
+
+static int
+casc_set_find(const CascSet *set, const char *col)
+{
+	if (set == NULL)
+		return -1;
+	for (int j = 0; j < set->n; j++)
+		if (strcmp(set->cols[j], col) == 0)
+			return j;
+	return -1;
+}
+
+/*
+ * After the last round: deferred NO ACTION checks (at commit: rows still
+ * referencing then), then every touched row counted once in its group.
+ */
+static void
+casc_finish(Cascade *c)
+{
+	ListCell   *lc;
+	HASH_SEQ_STATUS rs;
+	CascRel    *rel;
+
+	foreach(lc, c->deferred)
+	{
+		CascDeferred *d = lfirst(lc);
+		CascRel    *r = casc_rel(c, d->relid, d->fk->fk_relid);
+		CascRow    *row = hash_search(r->rows, &d->tid, HASH_FIND, NULL);
+
+		if (!casc_row_gone(row, d->fk, d->relid))
+			casc_block(c, d->fk, d->relid, &d->tid, d->depth, d->refrel,
+					   WHY_DEFERRED, d->ondelete);
+	}
+
+	hash_seq_init(&rs, c->rels);
+	while ((rel = hash_seq_search(&rs)) != NULL)
+	{
+		HASH_SEQ_STATUS rows;
+		CascRow    *row;
+
+		hash_seq_init(&rows, rel->rows);
+		while ((row = hash_seq_search(&rows)) != NULL)
+		{
+			CascGroup  *g = casc_group(c, row->depth, rel->relid, row->conoid,
+									   row->refrel, row->action, row->why);
+
+			CHECK_FOR_INTERRUPTS();
+			g->count++;
+			if (c->want_tids)
+				casc_add_tid(&g->tids, &g->ntids, &g->maxtids, &row->tid);
+		}
+	}
+}
+
+static CascGroup *
+casc_group(Cascade *c, int depth, Oid relid, Oid conoid, Oid refrel,
+		   char action, char why)
+{
+	CascGroupKey key;
+	CascGroup  *g;
+	bool		found;
+
+	memset(&key, 0, sizeof(key));
+	key.depth = depth;
+	key.relid = relid;
+	key.conoid = conoid;
+	key.refrel = refrel;
+	key.action = action;
+	key.why = why;
+	g = hash_search(c->groups, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		g->count = 0;
+		g->relname = fksql_relname(relid);
+		g->conname = NULL;
+		if (OidIsValid(conoid))
+		{
+			/* partition clones: name the constraint the user declared */
+			Oid			root = conoid;
+			FkModel    *m;
+
+			while ((m = fk_model_load(root, 0)) != NULL && OidIsValid(m->parentoid))
+				root = m->parentoid;
+			g->conname = get_constraint_name(root);
+		}
+		g->ntids = 0;
+		g->maxtids = 0;
+		g->tids = NULL;
+		g->detail = NULL;
+		g->ondelete = c->ondelete;
+	}
+	return g;
+}
+
+static int
+casc_group_cmp(const void *a, const void *b)
+{
+	const CascGroup *ga = *(CascGroup *const *) a;
+	const CascGroup *gb = *(CascGroup *const *) b;
+	int			r;
+
+	if (ga->key.depth != gb->key.depth)
+		return ga->key.depth < gb->key.depth ? -1 : 1;
+	if ((r = strcmp(ga->relname, gb->relname)) != 0)
+		return r;
+	if ((r = strcmp(casc_action_text(ga->key.action),
+					casc_action_text(gb->key.action))) != 0)
+		return r;
+	if ((r = strcmp(ga->conname ? ga->conname : "", gb->conname ? gb->conname : "")) != 0)
+		return r;
+	return (int) ga->key.why - (int) gb->key.why;
+}
+
+static CascGroup **
+casc_sorted_groups(Cascade *c, int *ngroups)
+{
+	HASH_SEQ_STATUS s;
+	CascGroup  *g;
+	int			n = 0;
+	CascGroup **arr = palloc(sizeof(CascGroup *) * (hash_get_num_entries(c->groups) + 1));
+
+	hash_seq_init(&s, c->groups);
+	while ((g = hash_seq_search(&s)) != NULL)
+		arr[n++] = g;
+	qsort(arr, n, sizeof(CascGroup *), casc_group_cmp);
+	*ngroups = n;
+	return arr;
+}
+
+static const char *
+casc_action_text(char action)
+{
+	switch (action)
+	{
+		case ACT_DELETE:
+			return "DELETE";
+		case ACT_UPDATE:
+			return "UPDATE";
+		case ACT_SETNULL:
+			return "SET NULL";
+		case ACT_SETDEFAULT:
+			return "SET DEFAULT";
+		case ACT_BLOCKED:
+			return "BLOCKED";
+	}
+	elog(ERROR, "unrecognized cascade action %c", action);
+	return NULL;				/* keep compiler quiet */
+}
+
+/* The detail column: why rows block, and what the preview cannot see. */
+static char *
+casc_detail(Cascade *c, CascGroup *g)
+{
+	StringInfoData d;
+	const char *on = g->ondelete ? "ON DELETE" : "ON UPDATE";
+	CascRel    *rel = casc_rel(c, g->key.relid, InvalidOid);
+
+	initStringInfo(&d);
+	switch (g->key.why)
+	{
+		case WHY_RESTRICT:
+			appendStringInfo(&d, "%s RESTRICT: these rows reference rows of %s that the statement changes.",
+							 on, fksql_relname(g->key.refrel));
+			break;
+		case WHY_NOACTION:
+			appendStringInfo(&d, "%s NO ACTION: these rows still reference the changed rows of %s when the check runs, after the actions of earlier rounds.",
+							 on, fksql_relname(g->key.refrel));
+			break;
+		case WHY_DEFERRED:
+			appendStringInfo(&d, "%s NO ACTION, deferred: these rows still reference the changed rows of %s at the end of the statement; the check runs at commit.",
+							 on, fksql_relname(g->key.refrel));
+			break;
+		case WHY_NOTNULL:
+			appendStringInfoString(&d, "SET NULL would store NULL in a NOT NULL column of these rows.");
+			break;
+		case WHY_NOPARENT:
+			appendStringInfo(&d, "The new key of these rows has no row in %s.",
+							 fksql_relname(g->key.refrel));
+			break;
+		case WHY_VOLATILE:
+			appendStringInfoString(&d, "The column default is volatile: the value it would store, and whether a row of the referenced table matches it, are not known in advance.");
+			break;
+	}
+	if (rel->rls < 0)
+	{
+		List	   *ancestors = get_partition_ancestors(rel->relid);
+		ListCell   *lc;
+
+		rel->rls = fk_rls_hides_rows(rel->relid);
+		foreach(lc, ancestors)
+			rel->rls |= fk_rls_hides_rows(lfirst_oid(lc));
+	}
+	if (rel->rls)
+		appendStringInfo(&d, "%sRow-level security hides rows of %s from you: the server's referential actions, run as the table owner, would also reach rows not counted here.",
+						 d.len > 0 ? " " : "", g->relname);
+	return d.len > 0 ? d.data : NULL;
+}
+
+static void
+casc_preview_output(Cascade *c, ReturnSetInfo *rsinfo)
+{
+	int			n;
+	CascGroup **groups = casc_sorted_groups(c, &n);
+
+	for (int i = 0; i < n; i++)
+	{
+		CascGroup  *g = groups[i];
+		Datum		values[7];
+		bool		nulls[7];
+		char	   *detail = casc_detail(c, g);
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = Int32GetDatum(g->key.depth);
+		values[1] = ObjectIdGetDatum(g->key.relid);
+		values[2] = CStringGetTextDatum(casc_action_text(g->key.action));
+		values[3] = Int64GetDatum(g->count);
+		if (g->conname)
+		{
+			Name		nm = palloc0(NAMEDATALEN);
+
+			namestrcpy(nm, g->conname);
+			values[4] = NameGetDatum(nm);
+		}
+		else
+			nulls[4] = true;
+		values[5] = ObjectIdGetDatum(g->key.refrel);
+		nulls[5] = !OidIsValid(g->key.refrel);
+		if (detail)
+			values[6] = CStringGetTextDatum(detail);
+		else
+			nulls[6] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/*
+ * fk_cascade_preview(target regclass, key anyelement)
+ *   RETURNS TABLE(depth int, table_name regclass, action text,
+ *                 row_count bigint, via_constraint name,
+ *                 referenced_table regclass, detail text)
+ *
+ * What DELETE FROM target WHERE <key> would delete, set to NULL or to
+ * defaults, and which rows would make it fail.  AccessShareLock only.
+ */
+Datum
+fk_cascade_preview(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			target = PG_GETARG_OID(0);
+	Cascade    *c;
+
+	InitMaterializedSRF(fcinfo, 0);
+	fk_lock_and_check_relation(target, "target", true);
+	fk_spi_connect();
+	c = casc_create(false, true);
+	casc_root(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
+			  PG_GETARG_DATUM(1), NULL);
+	casc_run(c);
+	casc_finish(c);
+	casc_preview_output(c, rsinfo);
+	fk_spi_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * fk_update_preview(target regclass, key anyelement, new_values jsonb)
+ *   RETURNS TABLE(...same as fk_cascade_preview...)
+ *
+ * The same for UPDATE target SET (cols) = new_values WHERE <key>: ON
+ * UPDATE actions of the keys whose values change, and the target's own
+ * foreign keys checked on the new values.  AccessShareLock only.
+ */
+Datum
+fk_update_preview(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			target = PG_GETARG_OID(0);
+	Cascade    *c;
+	CascSet    *set;
+
+	InitMaterializedSRF(fcinfo, 0);
+	fk_lock_and_check_relation(target, "target", true);
+	set = casc_set_from_jsonb(target, PG_GETARG_JSONB_P(2));
+	if (set->n == 0)
+		PG_RETURN_VOID();
+	fk_spi_connect();
+	c = casc_create(false, false);
+	casc_root(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
+			  PG_GETARG_DATUM(1), set);
+	casc_run(c);
+	casc_finish(c);
+	casc_preview_output(c, rsinfo);
+	fk_spi_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * fk_cascade_rows(target regclass, key anyelement)
+ *   RETURNS TABLE(depth int, table_name regclass, action text,
+ *                 via_constraint name, affected_row jsonb)
+ *
+ * The rows behind fk_cascade_preview: one query per output group reads
+ * them (as they are now) straight into the result.  AccessShareLock only.
+ */
+Datum
+fk_cascade_rows(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			target = PG_GETARG_OID(0);
+	Cascade    *c;
+	CascGroup **groups;
+	int			n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	fk_lock_and_check_relation(target, "target", true);
+	fk_spi_connect();
+	c = casc_create(true, true);
+	casc_root(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
+			  PG_GETARG_DATUM(1), NULL);
+	casc_run(c);
+	casc_finish(c);
+	groups = casc_sorted_groups(c, &n);
+	for (int i = 0; i < n; i++)
+	{
+		CascGroup  *g = groups[i];
+		CascRel    *rel = casc_rel(c, g->key.relid, InvalidOid);
+		StringInfoData sql;
+		Oid			argtypes[6] = {TIDARRAYOID, OIDOID, INT4OID, REGCLASSOID, TEXTOID, NAMEOID};
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, g->conname == NULL};
+		Name		nm = palloc0(NAMEDATALEN);
+
+		CHECK_FOR_INTERRUPTS();
+		if (pg_class_aclcheck(rel->readrel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for table %s", get_rel_name(rel->readrel)),
+					 errdetail("Showing the rows the statement would reach needs SELECT on their tables.")));
+		if (g->conname)
+			namestrcpy(nm, g->conname);
+		values[0] = casc_tid_array(g->tids, g->ntids);
+		values[1] = ObjectIdGetDatum(rel->relid);
+		values[2] = Int32GetDatum(g->key.depth);
+		values[3] = ObjectIdGetDatum(rel->relid);
+		values[4] = CStringGetTextDatum(casc_action_text(g->key.action));
+		values[5] = NameGetDatum(nm);
+
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT $3, $4, $5, $6, ");
+		fksql_row_jsonb(&sql, "c");
+		appendStringInfoString(&sql, " FROM ");
+		fksql_rel(&sql, rel->readrel, true);
+		appendStringInfoString(&sql, " c WHERE ");
+		fksql_row_in(&sql, "c", 1, 2);
+		appendStringInfoString(&sql, " ORDER BY ");
+		fksql_col(&sql, "c", "ctid");
+		fk_spi_into_tuplestore_args(sql.data, 6, argtypes, values, nulls, rsinfo);
+	}
+	fk_spi_finish();
+	PG_RETURN_VOID();
+}
