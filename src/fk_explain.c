@@ -228,8 +228,8 @@ find_constraints(const char *conname, const char *relname,
 		}
 		foreach(lc2, result)
 			dup |= ((FkModel *) lfirst(lc2))->conoid == fk->conoid;
-		if (!dup)
-			result = lappend(result, fk_model_load(fk->conoid, FK_LOAD_NAMES));
+		if (!dup && (fk = fk_model_load(fk->conoid, FK_LOAD_NAMES)) != NULL)
+			result = lappend(result, fk);
 	}
 	return result;
 }

@@ -33,7 +33,7 @@
 
 #include "fk_tools.h"
 
-static void fk_load_names(FkModel *fk);
+static bool fk_load_names(FkModel *fk);
 static List *fk_walk_ri_triggers(Oid conoid, bool first_only);
 static bool fk_triggers_enabled(Oid conoid);
 static bool fk_has_leading_index(FkModel *fk);
@@ -45,7 +45,8 @@ static void fk_load_action_triggers(FkModel *fk);
 static int	fk_model_trigger_cmp(const ListCell *a, const ListCell *b);
 
 /*
- * Build the model of the FK constraint whose pg_constraint row is contup.
+ * Build the model of the FK constraint whose pg_constraint row is contup;
+ * NULL when one of its tables was dropped since the row was read.
  */
 FkModel *
 fk_model_from_tuple(HeapTuple contup, int flags)
@@ -78,9 +79,12 @@ fk_model_from_tuple(HeapTuple contup, int flags)
 
 	fk->fk_relkind = get_rel_relkind(fk->fk_relid);
 	fk->pk_relkind = get_rel_relkind(fk->pk_relid);
-
-	if (flags & FK_LOAD_NAMES)
-		fk_load_names(fk);
+	if (fk->fk_relkind == '\0' || fk->pk_relkind == '\0' ||
+		((flags & FK_LOAD_NAMES) && !fk_load_names(fk)))
+	{
+		pfree(fk);
+		return NULL;
+	}
 	if (flags & FK_LOAD_STATE)
 	{
 		fk->enforced = fk_triggers_enabled(fk->conoid);
@@ -124,6 +128,7 @@ fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only, int flags)
 	ScanKeyData key;
 	HeapTuple	tup;
 	List	   *result = NIL;
+	FkModel    *fk;
 
 	conrel = table_open(ConstraintRelationId, AccessShareLock);
 	if (OidIsValid(fk_relid))
@@ -146,7 +151,9 @@ fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only, int flags)
 			continue;
 		if (declared_only && OidIsValid(con->conparentid))
 			continue;
-		result = lappend(result, fk_model_from_tuple(tup, flags));
+		fk = fk_model_from_tuple(tup, flags);
+		if (fk != NULL)
+			result = lappend(result, fk);
 	}
 	systable_endscan(scan);
 	table_close(conrel, AccessShareLock);
@@ -357,7 +364,12 @@ fk_load_action_triggers(FkModel *fk)
 	table_close(trigrel, AccessShareLock);
 }
 
-static void
+/*
+ * Column names, types and collations of both keys.  False when a column or
+ * table is gone: catalog scans see DDL committed while they run, so a
+ * constraint listed a moment ago can lose its table (concurrent DROP).
+ */
+static bool
 fk_load_names(FkModel *fk)
 {
 	for (int i = 0; i < fk->nkeys; i++)
@@ -368,8 +380,7 @@ fk_load_names(FkModel *fk)
 		atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(fk->fk_relid),
 								 Int16GetDatum(fk->fk_attnums[i]));
 		if (!HeapTupleIsValid(atttup))
-			elog(ERROR, "cache lookup failed for attribute %d of relation %u",
-				 fk->fk_attnums[i], fk->fk_relid);
+			return false;
 		att = (Form_pg_attribute) GETSTRUCT(atttup);
 		fk->fk_colnames[i] = pstrdup(NameStr(att->attname));
 		fk->fk_types[i] = att->atttypid;
@@ -382,8 +393,7 @@ fk_load_names(FkModel *fk)
 		atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(fk->pk_relid),
 								 Int16GetDatum(fk->pk_attnums[i]));
 		if (!HeapTupleIsValid(atttup))
-			elog(ERROR, "cache lookup failed for attribute %d of relation %u",
-				 fk->pk_attnums[i], fk->pk_relid);
+			return false;
 		att = (Form_pg_attribute) GETSTRUCT(atttup);
 		fk->pk_colnames[i] = pstrdup(NameStr(att->attname));
 		fk->pk_types[i] = att->atttypid;
@@ -392,6 +402,7 @@ fk_load_names(FkModel *fk)
 		ReleaseSysCache(atttup);
 	}
 	fk->fk_has_subclass = fk_rel_has_subclass(fk->fk_relid);
+	return true;
 }
 
 /*
