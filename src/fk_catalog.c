@@ -9,53 +9,52 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "fk_tools.h"
 
 PG_FUNCTION_INFO_V1(fk_constraint_rows);
 
+static void put_constraint_row(FkModel *fk, void *arg);
+
 /*
  * fk_constraint_rows() RETURNS SETOF record
  *
  * One row per declared foreign key of the database (partition clones are
- * folded into the constraint they were cloned from).  Catalog reads only.
+ * folded into the constraint they were cloned from).  Catalog reads only;
+ * each row is written as soon as its model is built.
  */
 Datum
 fk_constraint_rows(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	List	   *fks;
-	ListCell   *lc;
-
 	InitMaterializedSRF(fcinfo, 0);
-	fks = fk_model_list(InvalidOid, InvalidOid, true,
-						FK_LOAD_NAMES | FK_LOAD_STATE);
-	foreach(lc, fks)
-	{
-		FkModel    *fk = lfirst(lc);
-		Datum		values[15];
-		bool		nulls[15];
-
-		CHECK_FOR_INTERRUPTS();
-		memset(nulls, 0, sizeof(nulls));
-		values[0] = ObjectIdGetDatum(fk->conoid);
-		values[1] = NameGetDatum(&fk->conname);
-		values[2] = ObjectIdGetDatum(fk->fk_relid);
-		values[3] = fk_colnames_array(fk, false);
-		values[4] = ObjectIdGetDatum(fk->pk_relid);
-		values[5] = fk_colnames_array(fk, true);
-		values[6] = CStringGetTextDatum(fk_match_name(fk->match_type));
-		values[7] = CStringGetTextDatum(fk_action_name(fk->upd_action));
-		values[8] = CStringGetTextDatum(fk_action_name(fk->del_action));
-		values[9] = BoolGetDatum(fk->deferrable);
-		values[10] = BoolGetDatum(fk->initdeferred);
-		values[11] = BoolGetDatum(fk->validated);
-		values[12] = BoolGetDatum(fk->enforced);
-		values[13] = BoolGetDatum(fk->indexed);
-		values[14] = fk_model_definition(fk);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+	fk_model_foreach(true, FK_LOAD_NAMES | FK_LOAD_STATE,
+					 put_constraint_row, fcinfo->resultinfo);
 	PG_RETURN_VOID();
+}
+
+static void
+put_constraint_row(FkModel *fk, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	Datum		values[15];
+	bool		nulls[15];
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = ObjectIdGetDatum(fk->conoid);
+	values[1] = NameGetDatum(&fk->conname);
+	values[2] = ObjectIdGetDatum(fk->fk_relid);
+	values[3] = fk_colnames_array(fk, false);
+	values[4] = ObjectIdGetDatum(fk->pk_relid);
+	values[5] = fk_colnames_array(fk, true);
+	values[6] = CStringGetTextDatum(fk_match_name(fk->match_type));
+	values[7] = CStringGetTextDatum(fk_action_name(fk->upd_action));
+	values[8] = CStringGetTextDatum(fk_action_name(fk->del_action));
+	values[9] = BoolGetDatum(fk->deferrable);
+	values[10] = BoolGetDatum(fk->initdeferred);
+	values[11] = BoolGetDatum(fk->validated);
+	values[12] = BoolGetDatum(fk->enforced);
+	values[13] = BoolGetDatum(fk->indexed);
+	values[14] = CStringGetTextDatum(fk_model_definition(fk));
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }

@@ -460,7 +460,7 @@ pk_match(StringInfo buf, FkModel *fk, const char *palias, char **values)
 static void
 explain_definition(ExplainOut *out, FkModel *fk)
 {
-	char	   *def = TextDatumGetCString(fk_model_definition(fk));
+	char	   *def = fk_model_definition(fk);
 	StringInfoData f;
 
 	initStringInfo(&f);

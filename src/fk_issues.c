@@ -336,8 +336,8 @@ issue_duplicate(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *kept)
 {
 	StringInfoData fix;
 	StringInfoData detail;
-	char	   *def = TextDatumGetCString(fk_model_definition(fk));
-	char	   *keptdef = TextDatumGetCString(fk_model_definition(kept));
+	char	   *def = fk_model_definition(fk);
+	char	   *keptdef = fk_model_definition(kept);
 
 	initStringInfo(&detail);
 	appendStringInfo(&detail,

@@ -28,6 +28,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
@@ -204,6 +205,46 @@ fk_model_edges(bool declared_only, int *nedges)
 
 	*nedges = n;
 	return edges;
+}
+
+/*
+ * Call cb for every FK constraint of the database (only declared ones with
+ * declared_only), in catalog order, each model built in a memory context
+ * that is reset after its callback: memory stays flat however many keys
+ * there are.  What cb keeps must be copied out (e.g. into a tuplestore).
+ */
+void
+fk_model_foreach(bool declared_only, int flags, FkModelCallback cb, void *arg)
+{
+	Relation	conrel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	MemoryContext rowcxt;
+	MemoryContext oldcxt;
+
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_model_foreach",
+								   ALLOCSET_DEFAULT_SIZES);
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	scan = systable_beginscan(conrel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		FkModel    *fk;
+
+		if (con->contype != CONSTRAINT_FOREIGN ||
+			(declared_only && OidIsValid(con->conparentid)))
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		oldcxt = MemoryContextSwitchTo(rowcxt);
+		fk = fk_model_from_tuple(tup, flags);
+		if (fk != NULL)
+			cb(fk, arg);
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(rowcxt);
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+	MemoryContextDelete(rowcxt);
 }
 
 /*
@@ -646,11 +687,21 @@ fk_colnames_array(FkModel *fk, bool pk_side)
 										   NAMEDATALEN, false, TYPALIGN_CHAR));
 }
 
-/* pg_get_constraintdef() of the constraint, as text. */
-Datum
+/*
+ * pg_get_constraintdef() of the constraint, or "(dropped)" when it was
+ * dropped since the model was built (the function then returns NULL).
+ */
+char *
 fk_model_definition(FkModel *fk)
 {
-	return DirectFunctionCall1(pg_get_constraintdef, ObjectIdGetDatum(fk->conoid));
+	LOCAL_FCINFO(fcinfo, 1);
+	Datum		result;
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = ObjectIdGetDatum(fk->conoid);
+	fcinfo->args[0].isnull = false;
+	result = pg_get_constraintdef(fcinfo);
+	return fcinfo->isnull ? pstrdup("(dropped)") : TextDatumGetCString(result);
 }
 
 /*

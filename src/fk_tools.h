@@ -107,6 +107,9 @@ extern FkModel *fk_model_from_tuple(HeapTuple contup, int flags);
 extern FkModel *fk_model_load(Oid conoid, int flags);
 extern List *fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only,
 						   int flags);
+typedef void (*FkModelCallback) (FkModel *fk, void *arg);
+extern void fk_model_foreach(bool declared_only, int flags,
+							 FkModelCallback cb, void *arg);
 extern FkEdge *fk_model_edges(bool declared_only, int *nedges);
 extern List *fk_model_checked_on(Oid fk_relid, const char *only_constraint,
 								 int flags);
@@ -117,7 +120,7 @@ extern int	fk_model_trigger_order(Oid trig_a, Oid trig_b);
 extern const char *fk_action_name(char action);
 extern const char *fk_match_name(char match_type);
 extern Datum fk_colnames_array(FkModel *fk, bool pk_side);
-extern Datum fk_model_definition(FkModel *fk);
+extern char *fk_model_definition(FkModel *fk);
 extern bool fk_key_collation_differs(FkModel *fk, int i);
 
 /* fk_sql.c: the only place that turns names, operators and values into SQL */
