@@ -111,6 +111,7 @@ static Datum text_array(char **strings, int n);
 static Datum key_pairs(FkModel *fk, bool pk_side, char **values);
 static void key_jsonb_literal(StringInfo buf, FkModel *fk, bool pk_side,
 							  char **values);
+static int64 blocked_via(List *rows, const char *via);
 static int64 blocked_rows(List *rows);
 static int64 root_rows(List *rows);
 static List *explain_cascade_now(ExplainOut *out, FkModel *fk, char **values,
@@ -879,6 +880,23 @@ key_jsonb_literal(StringInfo buf, FkModel *fk, bool pk_side, char **values)
 	appendStringInfoChar(buf, ')');
 }
 
+/* The rows a preview shows BLOCKED through the constraint named via. */
+static int64
+blocked_via(List *rows, const char *via)
+{
+	ListCell   *lc;
+	int64		n = 0;
+
+	foreach(lc, rows)
+	{
+		FkPreviewRow *r = lfirst(lc);
+
+		if (strcmp(r->action, "BLOCKED") == 0 && r->via && strcmp(r->via, via) == 0)
+			n += r->rows;
+	}
+	return n;
+}
+
 static int64
 blocked_rows(List *rows)
 {
@@ -1182,7 +1200,7 @@ suggest_cascade(ExplainOut *out, FkModel *fk, char **values, List *now_rows,
 						 below[0] ? below : "nothing more");
 		appendStringInfo(&s, "; the other foreign keys act as now: %s.",
 						 others[0] ? others : "nothing");
-		if (!complete)
+		if (!complete && blocked_via(rows, NameStr(fk->conname)) > 0)
 			appendStringInfo(&s, " Rows shown BLOCKED via %s would be deleted too, with what they reach in turn: not followed further, since %s has no single-column primary key to name them by.",
 							 con, fksql_relname(fk->fk_relid));
 		if (still_blocked > 0)

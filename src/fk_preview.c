@@ -33,12 +33,12 @@
 
 #include "fk_tools.h"
 
-static List *preview_run(const char *sql, int nargs, Oid *argtypes,
-						 Datum *values);
-
-/* Run the query and read its rows (the preview's columns, in order). */
-static List *
-preview_run(const char *sql, int nargs, Oid *argtypes, Datum *values)
+/*
+ * Run a query returning the preview's columns, in order, and read its
+ * rows: fk_preview_call's, or a caller's own aggregate over previews.
+ */
+List *
+fk_preview_rows(const char *sql, int nargs, Oid *argtypes, Datum *values)
 {
 	List	   *result = NIL;
 	int			rc;
@@ -92,14 +92,14 @@ fk_preview_call(Oid extnsp, const char *call, int nargs, Oid *argtypes,
 					 "SELECT r.depth, r.table_name, r.action, r.row_count, r.via_constraint, r.referenced_table, r.detail FROM %s.%s r ORDER BY r.depth, r.table_name::pg_catalog.text, r.action, r.via_constraint",
 					 quote_identifier(get_namespace_name(extnsp)), call);
 	if (error == NULL)
-		return preview_run(sql.data, nargs, argtypes, values);
+		return fk_preview_rows(sql.data, nargs, argtypes, values);
 
 	*error = NULL;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		result = preview_run(sql.data, nargs, argtypes, values);
+		result = fk_preview_rows(sql.data, nargs, argtypes, values);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
@@ -152,7 +152,14 @@ fk_preview_text(List *rows, int depth_offset, bool with_root,
 		if (r->via)
 			appendStringInfo(&buf, " via %s", quote_identifier(r->via));
 		if (r->detail)
-			appendStringInfo(&buf, " (%s)", r->detail);
+		{
+			int			len = strlen(r->detail);
+
+			/* a sentence of its own in the preview, a parenthesis here */
+			if (len > 0 && r->detail[len - 1] == '.')
+				len--;
+			appendStringInfo(&buf, " (%.*s)", len, r->detail);
+		}
 	}
 	return buf.data;
 }

@@ -185,6 +185,8 @@ typedef struct FkPreviewRow
 /* fk_preview.c: the cascade preview called through its SQL interface */
 extern List *fk_preview_call(Oid extnsp, const char *call, int nargs,
 							 Oid *argtypes, Datum *values, char **error);
+extern List *fk_preview_rows(const char *sql, int nargs, Oid *argtypes,
+							 Datum *values);
 extern char *fk_preview_text(List *rows, int depth_offset, bool with_root,
 							 const char *skip_via);
 extern bool fk_single_pk_column(Oid relid, char **colname, Oid *coltype);
