@@ -1360,10 +1360,10 @@ explain_delete(ExplainOut *out, Candidate *cand)
 	foreach(lc, notes)
 		appendStringInfo(&s, " Note: %s.", (char *) lfirst(lc));
 	{
-		char	   *unseen = fk_preview_unseen_text(now_rows, fk->pk_relid);
+		char	   *unseen = fk_preview_unseen_list(now_rows, fk->pk_relid);
 
 		if (unseen)
-			appendStringInfo(&s, " Triggers and rules fire as for any DELETE; %s",
+			appendStringInfo(&s, " Note: user %s act on these deletes as on any (a BEFORE DELETE trigger that skips rows, or a DO INSTEAD rule, can keep this from working).",
 							 unseen);
 	}
 	emit(out, NULL, s.data, sql.data);

@@ -227,11 +227,26 @@ fk_unseen_by_preview(Oid relid)
 }
 
 /*
- * "Not seen by the preview: user triggers on s.a, rules on s.b." for the
- * tables a preview reached (and extra, if valid), or NULL.
+ * "The preview does not see user triggers on s.a, rules on s.b: ..." for
+ * the tables a preview reached (and extra, if valid), or NULL.
  */
 char *
 fk_preview_unseen_text(List *rows, Oid extra)
+{
+	char	   *list = fk_preview_unseen_list(rows, extra);
+
+	if (list == NULL)
+		return NULL;
+	return psprintf("The preview does not see user %s: a BEFORE trigger can skip or change rows, an AFTER trigger can change more, a DO INSTEAD rule replaces the statement; the real statement may differ.",
+					list);
+}
+
+/*
+ * "triggers on s.a, rules on s.b" for the tables a preview reached (and
+ * extra, if valid), or NULL.
+ */
+char *
+fk_preview_unseen_list(List *rows, Oid extra)
 {
 	StringInfoData buf;
 	List	   *seen = NIL;
@@ -257,6 +272,5 @@ fk_preview_unseen_text(List *rows, Oid extra)
 	}
 	if (buf.len == 0)
 		return NULL;
-	return psprintf("The preview does not see user %s: a BEFORE trigger can skip or change rows, an AFTER trigger can change more, a DO INSTEAD rule replaces the statement; the real statement may differ.",
-					buf.data);
+	return buf.data;
 }

@@ -44,6 +44,7 @@ static const char *consequence_name(const char *action);
 static List *group_consequences(List *rows);
 static int64 root_rows_of(List *rows, Oid relid);
 static int64 xact_counter(Oid relid, bool deleted);
+static int64 updated_rows(Oid relid, TransactionId xid, CommandId cid);
 static void put_row(ReturnSetInfo *rsinfo, FkModel *fk, Oid relid,
 					const char *action, int64 rows, const char *detail);
 
@@ -418,6 +419,42 @@ xact_counter(Oid relid, bool deleted)
 }
 
 /*
+ * How many rows of relid this (sub)transaction has updated since command
+ * cid: the visible row versions it wrote after that command.  A row that
+ * two foreign keys set to NULL is updated twice but counted once, as the
+ * preview counts it; the statistics' update counter would count it twice.
+ */
+static int64
+updated_rows(Oid relid, TransactionId xid, CommandId cid)
+{
+	StringInfoData sql;
+	Oid			argtypes[2] = {XIDOID, INT8OID};
+	Datum		args[2];
+	int			rc;
+	bool		isnull;
+	int64		n;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT pg_catalog.count(*) FROM ");
+	fksql_rel(&sql, relid, true);
+	appendStringInfoString(&sql, " fk_tools_t WHERE ");
+	fksql_col(&sql, "fk_tools_t", "xmin");
+	appendStringInfoString(&sql, " OPERATOR(pg_catalog.=) $1 AND ");
+	fksql_col(&sql, "fk_tools_t", "cmin");
+	appendStringInfoString(&sql, "::pg_catalog.text::pg_catalog.int8 OPERATOR(pg_catalog.>) $2");
+	args[0] = TransactionIdGetDatum(xid);
+	args[1] = Int64GetDatum((int64) cid);
+	/* not read-only: a fresh snapshot that sees the DELETE's own changes */
+	rc = SPI_execute_with_args(sql.data, 2, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return isnull ? 0 : n;
+}
+
+/*
  * fk_repair_orphans(target regclass, only_constraint name DEFAULT NULL,
  *					 action text DEFAULT 'report',
  *					 dry_run boolean DEFAULT true)
@@ -427,9 +464,13 @@ xact_counter(Oid relid, bool deleted)
  * Remove the rows of target that break its foreign keys (or only_constraint):
  * action 'report' counts them, 'delete' deletes them, 'set null' sets their
  * key to NULL (refused when a key column is NOT NULL).  One row per
- * constraint for target itself, then one per foreign key that the
- * deletion reaches in the tables referencing target.  With dry_run (the
- * default) nothing is changed and rows_affected is what would be.
+ * constraint for target itself, then, for 'delete', one per table and
+ * operation that the deletion reaches at any depth (CASCADE DELETE, SET
+ * NULL, SET DEFAULT, or BLOCKED, which refuses the real run), as
+ * fk_cascade_preview predicts it for all the orphans at once.  With
+ * dry_run (the default) nothing is changed and rows_affected is that
+ * prediction; a real run reports what its DELETE did: the transaction's
+ * deleted-row statistics and the rows it updated.
  *
  * Concurrency.  Each change is one set-based statement whose WHERE is the
  * orphan condition itself, so there is no gap between finding a row and
@@ -502,6 +543,7 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		List	   *groups;
 		bool		summed = false;
 		int64	   *before = NULL;
+		CommandId	cid_before;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!dry_run && !fk->enforced)
@@ -603,6 +645,7 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 			appendStringInfoString(&sql, " fk_tools_c WHERE ");
 		}
 		fksql_orphan_condition(&sql, fk, "fk_tools_c");
+		cid_before = GetCurrentCommandId(false);
 		rc = SPI_execute(sql.data, false, 0);
 		if (rc != (set_null ? SPI_OK_UPDATE : SPI_OK_DELETE))
 			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
@@ -619,6 +662,21 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 				Consequence *g = lfirst(lc2);
 				bool		deleted = strcmp(g->operation, "CASCADE DELETE") == 0;
 
+				if (!deleted &&
+					pg_class_aclcheck(g->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK)
+				{
+					/* rows, not updates: see updated_rows */
+					i++;
+					g->measured = updated_rows(g->relid, GetCurrentTransactionId(),
+											   cid_before);
+					put_row(rsinfo, fk, g->relid, g->operation, g->measured,
+							g->measured == g->predicted ?
+							psprintf("reached through %s; counted in the table (rows this transaction updated), as fk_cascade_preview predicted",
+									 g->via.data) :
+							psprintf("reached through %s; counted in the table (rows this transaction updated); fk_cascade_preview predicted %lld (triggers or rules it cannot see, or concurrent changes, explain a difference)",
+									 g->via.data, (long long) g->predicted));
+					continue;
+				}
 				if (!pgstat_track_counts)
 				{
 					put_row(rsinfo, fk, g->relid, g->operation, g->predicted,

@@ -192,6 +192,7 @@ extern char *fk_preview_text(List *rows, int depth_offset, bool with_root,
 extern bool fk_single_pk_column(Oid relid, char **colname, Oid *coltype);
 extern const char *fk_unseen_by_preview(Oid relid);
 extern char *fk_preview_unseen_text(List *rows, Oid extra);
+extern char *fk_preview_unseen_list(List *rows, Oid extra);
 
 /* fk_spi.c */
 extern void fk_spi_connect(void);
