@@ -13,6 +13,8 @@
  *	  fk_orphans.c	fk_orphans, fk_check, fk_missing_parents
  *	  fk_explain.c	fk_explain (from an error text or a constraint)
  *	  fk_repair.c	fk_validate, fk_repair_orphans
+ *	  fk_preview.c	calling the cascade preview (fk_cascade.c) through SQL,
+ *					for fk_explain and fk_repair_orphans
  *
  *-------------------------------------------------------------------------
  */

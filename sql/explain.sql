@@ -96,6 +96,88 @@ SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM orde
        (SELECT count(*) FROM order_lines) AS lines, (SELECT count(*) FROM invoices) AS invoices,
        (SELECT count(*) FROM notes WHERE customer_id IS NULL) AS detached_notes;
 
+------------------------------------------------------------------------
+-- Delete side through a self reference and a cycle: the preview of the
+-- DELETE, the suggested ON DELETE CASCADE checked against the server
+-- (in a subtransaction that is rolled back), then the children-first
+-- fix and the failing DELETE.
+------------------------------------------------------------------------
+-- Run the suggested ALTER that sets ON DELETE <action>, then stmt, and
+-- report per table what the server deleted and updated; rolled back.
+CREATE FUNCTION fke.after_alter(errtext text, action text, stmt text, tabs regclass[])
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE s text; r text := ''; t regclass; d0 bigint[] := '{}'; u0 bigint[] := '{}'; i int := 0;
+BEGIN
+  SELECT e.sql INTO s FROM fk_explain(errtext) e
+   WHERE e.sql LIKE 'ALTER TABLE %ON DELETE ' || action || '%' ORDER BY e.step LIMIT 1;
+  BEGIN
+    EXECUTE s;
+    FOREACH t IN ARRAY tabs LOOP
+      d0 := d0 || pg_stat_get_xact_tuples_deleted(t);
+      u0 := u0 || pg_stat_get_xact_tuples_updated(t);
+    END LOOP;
+    EXECUTE stmt;
+    FOREACH t IN ARRAY tabs LOOP
+      i := i + 1;
+      r := r || t::text || ': ' || (pg_stat_get_xact_tuples_deleted(t) - d0[i]) || ' deleted, '
+        || (pg_stat_get_xact_tuples_updated(t) - u0[i]) || ' updated; ';
+    END LOOP;
+    RAISE EXCEPTION USING MESSAGE = 'ok: ' || r;
+  EXCEPTION WHEN raise_exception THEN RETURN SQLERRM;
+            WHEN others THEN RETURN 'fails: ' || SQLERRM;
+  END;
+END $$;
+
+-- a management tree four levels deep, with timesheets and a trigger
+CREATE TABLE emp (id int PRIMARY KEY, mgr int REFERENCES emp ON DELETE RESTRICT);
+CREATE TABLE timesheet (id int PRIMARY KEY, emp_id int NOT NULL REFERENCES emp);
+CREATE FUNCTION fke.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$;
+CREATE TRIGGER timesheet_audit BEFORE DELETE ON timesheet FOR EACH ROW EXECUTE FUNCTION fke.noop();
+INSERT INTO emp VALUES (1, NULL), (2, 1), (3, 1), (4, 2), (5, 4), (6, 5), (7, 5), (8, NULL), (9, 8);
+INSERT INTO timesheet VALUES (1, 2), (2, 5), (3, 6), (4, 3), (5, 9);
+INSERT INTO fke.cases VALUES ('tree', 'DELETE FROM fke.emp WHERE id = 2');
+UPDATE fke.cases SET err = fke.err(stmt) WHERE name = 'tree';
+SELECT err FROM fke.cases WHERE name = 'tree';
+SELECT step, finding, suggestion FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'tree')) ORDER BY step;
+-- the server with ON DELETE CASCADE on emp_mgr_fkey: the tree under 2 is
+-- 5 rows (2, 4, 5, 6, 7), and timesheets still block, as predicted
+SELECT fke.after_alter(err, 'CASCADE', stmt, '{fke.emp, fke.timesheet}') FROM fke.cases WHERE name = 'tree';
+-- and once the timesheets go too (the prediction says nothing else blocks)
+BEGIN;
+DELETE FROM timesheet WHERE emp_id IN (2, 5, 6);
+SELECT fke.after_alter(err, 'CASCADE', stmt, '{fke.emp, fke.timesheet}') FROM fke.cases WHERE name = 'tree';
+ROLLBACK;
+SELECT left(fke.fix(err), 60) AS fix, fke.retry(stmt) FROM fke.cases WHERE name = 'tree';
+-- exactly the subtree under 2 and its timesheets are gone
+SELECT id, mgr FROM emp ORDER BY id;
+SELECT id, emp_id FROM timesheet ORDER BY id;
+
+-- a two-table cycle of NO ACTION keys, one of them referencing a third
+CREATE TABLE ca (id int PRIMARY KEY, cb_id int);
+CREATE TABLE cb (id int PRIMARY KEY, ca_id int REFERENCES ca);
+ALTER TABLE ca ADD CONSTRAINT ca_cb FOREIGN KEY (cb_id) REFERENCES cb;
+CREATE TABLE cc (cb_id int REFERENCES cb ON DELETE RESTRICT);
+INSERT INTO ca VALUES (1, NULL), (2, NULL);
+INSERT INTO cb VALUES (1, 1), (2, 2), (3, 1);
+UPDATE ca SET cb_id = 3 WHERE id = 1;
+UPDATE ca SET cb_id = 2 WHERE id = 2;
+INSERT INTO cc VALUES (3), (2);
+INSERT INTO fke.cases VALUES ('cycle', 'DELETE FROM fke.ca WHERE id = 1');
+UPDATE fke.cases SET err = fke.err(stmt) WHERE name = 'cycle';
+SELECT err FROM fke.cases WHERE name = 'cycle';
+SELECT step, finding, suggestion FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'cycle')) ORDER BY step;
+SELECT fke.after_alter(err, 'CASCADE', stmt, '{fke.ca, fke.cb, fke.cc}') FROM fke.cases WHERE name = 'cycle';
+SELECT fke.after_alter(err, 'SET NULL', stmt, '{fke.ca, fke.cb, fke.cc}') FROM fke.cases WHERE name = 'cycle';
+BEGIN;
+DELETE FROM cc WHERE cb_id = 3;
+SELECT fke.after_alter(err, 'CASCADE', stmt, '{fke.ca, fke.cb, fke.cc}') FROM fke.cases WHERE name = 'cycle';
+ROLLBACK;
+SELECT left(fke.fix(err), 60) AS fix, fke.retry(stmt) FROM fke.cases WHERE name = 'cycle';
+SELECT id, cb_id FROM ca ORDER BY id;
+SELECT id, ca_id FROM cb ORDER BY id;
+SELECT cb_id FROM cc ORDER BY cb_id;
+
+
 -- The guide's example, insert side: the parent has a NOT NULL column the
 -- INSERT must fill in; the error came from a COPY (a bulk load).
 -- (The error is raised by an INSERT, with the CONTEXT line a COPY adds.)

@@ -76,6 +76,60 @@ SET ROLE fkr_user;
 SELECT * FROM fk_repair_orphans('c2', NULL, 'set null');
 RESET ROLE;
 
+-- delete at every depth: the dry run is the cascade preview of all the
+-- orphans at once; in one transaction the real run's per-table counts
+-- equal the dry run's, and the tables really changed by that much
+CREATE TABLE o (id int PRIMARY KEY, pid int, up int REFERENCES o ON DELETE CASCADE);
+INSERT INTO o VALUES (1, 1, NULL), (2, 50, NULL), (3, 51, NULL), (4, 1, 2), (5, 1, 4), (6, 1, 1);
+ALTER TABLE o ADD CONSTRAINT o_pid FOREIGN KEY (pid) REFERENCES p NOT VALID;
+CREATE TABLE oc (id int PRIMARY KEY, oid_ int REFERENCES o ON DELETE CASCADE);
+CREATE TABLE ogc (ocid int REFERENCES oc ON DELETE CASCADE);
+CREATE TABLE osn (ocid int REFERENCES oc ON DELETE SET NULL, oid_ int REFERENCES o ON DELETE SET NULL);
+INSERT INTO oc VALUES (1, 1), (2, 2), (3, 3), (4, 5), (5, 6);
+INSERT INTO ogc VALUES (1), (2), (2), (4), (5);
+INSERT INTO osn VALUES (1, 1), (2, NULL), (4, 4), (NULL, 3), (5, 6);
+BEGIN;
+CREATE TEMP TABLE before_counts AS
+  SELECT 'o' t, count(*) n FROM o UNION ALL SELECT 'oc', count(*) FROM oc
+  UNION ALL SELECT 'ogc', count(*) FROM ogc UNION ALL SELECT 'osn', count(*) FROM osn;
+CREATE TEMP TABLE osn_before AS SELECT * FROM osn;
+CREATE TEMP TABLE dry AS
+  SELECT table_name::text, operation, rows_affected FROM fk_repair_orphans('o', 'o_pid', 'delete');
+SELECT * FROM fk_repair_orphans('o', 'o_pid', 'delete') ORDER BY table_name::text, operation;
+CREATE TEMP TABLE real AS
+  SELECT table_name::text, operation, rows_affected FROM fk_repair_orphans('o', 'o_pid', 'delete', false);
+SELECT table_name, operation, rows_affected FROM real ORDER BY 1, 2;
+-- no difference between dry and real run
+SELECT * FROM ((TABLE dry EXCEPT TABLE real) UNION ALL (TABLE real EXCEPT TABLE dry)) d;
+-- what the server did: rows gone per table (o: 2 orphans + 2 cascaded),
+-- and the rows of osn that changed (one of them set NULL by both keys)
+SELECT b.t, b.n - a.n AS gone
+  FROM before_counts b JOIN (
+  SELECT 'o' t, count(*) n FROM o UNION ALL SELECT 'oc', count(*) FROM oc
+  UNION ALL SELECT 'ogc', count(*) FROM ogc UNION ALL SELECT 'osn', count(*) FROM osn) a USING (t)
+ ORDER BY 1;
+SELECT count(*) AS osn_rows_changed FROM (TABLE osn_before EXCEPT ALL TABLE osn) x;
+SELECT ocid, oid_ FROM osn ORDER BY ocid NULLS FIRST, oid_ NULLS FIRST;
+SELECT * FROM fk_orphans('o');
+ALTER TABLE o VALIDATE CONSTRAINT o_pid;
+ROLLBACK;
+
+-- no single-column primary key: one preview per distinct missing key
+CREATE TABLE oo (a int, b int, pid int, PRIMARY KEY (a, b));
+INSERT INTO oo VALUES (1, 1, 60), (1, 2, 60), (2, 1, 61), (2, 2, 1);
+ALTER TABLE oo ADD CONSTRAINT oo_pid FOREIGN KEY (pid) REFERENCES p NOT VALID;
+CREATE TABLE ooc (a int, b int, FOREIGN KEY (a, b) REFERENCES oo ON DELETE CASCADE);
+INSERT INTO ooc VALUES (1, 1), (1, 2), (1, 2), (2, 1), (2, 2);
+BEGIN;
+CREATE TEMP TABLE dry AS
+  SELECT table_name::text, operation, rows_affected FROM fk_repair_orphans('oo', NULL, 'delete');
+SELECT * FROM fk_repair_orphans('oo', NULL, 'delete') ORDER BY table_name::text, operation;
+CREATE TEMP TABLE real AS
+  SELECT table_name::text, operation, rows_affected FROM fk_repair_orphans('oo', NULL, 'delete', false);
+SELECT * FROM ((TABLE dry EXCEPT TABLE real) UNION ALL (TABLE real EXCEPT TABLE dry)) d;
+SELECT a, b FROM ooc ORDER BY a, b;
+ROLLBACK;
+
 -- bad input
 SELECT * FROM fk_repair_orphans('c2', NULL, 'truncate');
 SELECT * FROM fk_repair_orphans('c2', 'nosuch');

@@ -31,6 +31,8 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/datum.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -55,9 +57,8 @@ PG_FUNCTION_INFO_V1(fk_explain_constraint);
 #define DET_NOVALUES_REFERENCED "Key is still referenced from table \""
 #define DET_MATCH_FULL "MATCH FULL does not allow mixing of null and nonnull key values."
 
-/* Splits of a value list tried at most, and how deep children-first goes. */
+/* Splits of a value list tried at most. */
 #define MAX_SPLITS	256
-#define MAX_DEPTH	8
 
 typedef enum FkErrorKind
 {
@@ -103,11 +104,27 @@ static void explain_orphans(ExplainOut *out, FkModel *fk);
 static void explain_insert(ExplainOut *out, Candidate *cand, bool bulk);
 static void explain_delete(ExplainOut *out, Candidate *cand);
 static void explain_match_full(ExplainOut *out, FkModel *fk);
+static bool deletes_children(FkModel *child);
 static void children_first(StringInfo sql, FkModel *fk, char **values,
 						   List **notes);
-static void children_of(StringInfo ctes, int *ncte, Oid relid,
-						const char *rowsql, List *path, int depth,
-						List **notes);
+static Datum text_array(char **strings, int n);
+static Datum key_pairs(FkModel *fk, bool pk_side, char **values);
+static void key_jsonb_literal(StringInfo buf, FkModel *fk, bool pk_side,
+							  char **values);
+static int64 blocked_via(List *rows, const char *via);
+static int64 blocked_rows(List *rows);
+static int64 root_rows(List *rows);
+static List *explain_cascade_now(ExplainOut *out, FkModel *fk, char **values,
+								 char **error);
+static void cascade_if_switched(FkModel *fk, char **values, int64 *total,
+								List **rows, bool *complete,
+								int64 *still_blocked);
+static int64 count_still_blocked(FkModel *fk, char **values,
+								 const char *rows_call, Datum rows_key);
+static void suggest_cascade(ExplainOut *out, FkModel *fk, char **values,
+							List *now_rows, int64 direct);
+static void suggest_set_null(ExplainOut *out, FkModel *fk, char **values,
+							 List *now_rows);
 static void unrecognised(ExplainOut *out, const char *why);
 
 static void
@@ -666,83 +683,596 @@ explain_insert(ExplainOut *out, Candidate *cand, bool bulk)
 }
 
 /*
- * Delete the rows of the referencing tables that keep the key's row of
- * the referenced table from being deleted, children before parents, in
- * one statement (so one transaction): data-modifying CTEs, each deleting
- * the rows that reference rows deleted by the CTE before it.
+ * Does deleting a referenced row make the server delete, or fail on, the
+ * rows that reference it through child?  CASCADE deletes them; NO ACTION
+ * and RESTRICT fail while they exist; SET NULL fails when a column it
+ * sets is NOT NULL.  Those rows must go before (or with) the parent.
+ */
+static bool
+deletes_children(FkModel *child)
+{
+	switch (child->del_action)
+	{
+		case FKCONSTR_ACTION_SETDEFAULT:
+			return false;
+		case FKCONSTR_ACTION_SETNULL:
+			for (int i = 0; i < child->nkeys; i++)
+			{
+				bool		set = child->n_del_set_cols == 0;
+
+				for (int j = 0; j < child->n_del_set_cols; j++)
+					set |= child->del_set_cols[j] == child->fk_attnums[i];
+				if (set && child->fk_notnull[i])
+					return true;
+			}
+			return false;
+		default:
+			return true;
+	}
+}
+
+/*
+ * Delete the key's row of the referenced table together with every row
+ * that would keep it from being deleted, at any depth, in one statement
+ * (so one transaction):
+ *
+ *   WITH RECURSIVE fk_tools_rows(rel, tid) AS (
+ *     the key's row
+ *     UNION
+ *     the rows referencing a row already in fk_tools_rows, through every
+ *     foreign key that deletes_children, one LATERAL branch per key
+ *   ), fk_tools_d1 AS (DELETE FROM t1 WHERE (tableoid, ctid) IN rows), ...
+ *   DELETE FROM parent WHERE (tableoid, ctid) IN rows
+ *
+ * Rows are carried as (tableoid, ctid), so the walk works for any graph:
+ * self references collect a whole tree, and UNION stops at rows already
+ * collected, so cycles terminate.  No order is needed: the foreign keys
+ * of all the statement's deletes are checked after all of them (RESTRICT
+ * and NO ACTION alike), when the referencing rows are gone too; rows that
+ * a CASCADE would delete are already deleted.  SET DEFAULT children are
+ * left to the server: noted.
  */
 static void
 children_first(StringInfo sql, FkModel *fk, char **values, List **notes)
 {
-	StringInfoData ctes;
-	StringInfoData rowsql;
+	List	   *tables = list_make1_oid(fk->pk_relid);
+	List	   *edges = NIL;
+	StringInfoData branches;
+	ListCell   *lc;
 	int			ncte = 0;
 
-	initStringInfo(&ctes);
-	initStringInfo(&rowsql);
-	appendStringInfoString(&rowsql, "SELECT fk_tools_p.* FROM ");
-	fksql_rel(&rowsql, fk->pk_relid, true);
-	appendStringInfoString(&rowsql, " fk_tools_p WHERE ");
-	pk_match(&rowsql, fk, "fk_tools_p", values);
-	children_of(&ctes, &ncte, fk->pk_relid, rowsql.data,
-				list_make1_oid(fk->pk_relid), 1, notes);
-	if (ncte > 0)
-		appendStringInfo(sql, "WITH %s ", ctes.data);
-	appendStringInfoString(sql, "DELETE FROM ");
+	/* the foreign keys to follow: walk the tables breadth first */
+	for (int t = 0; t < list_length(tables); t++)
+	{
+		List	   *refs = fk_model_list(InvalidOid, list_nth_oid(tables, t),
+										 true, FK_LOAD_NAMES);
+
+		foreach(lc, refs)
+		{
+			FkModel    *child = lfirst(lc);
+
+			CHECK_FOR_INTERRUPTS();
+			if (!deletes_children(child))
+			{
+				if (child->del_action == FKCONSTR_ACTION_SETDEFAULT)
+					*notes = lappend(*notes,
+									 psprintf("rows of %s referencing deleted rows through %s are set to their default by the server; the delete fails if no row of %s has that key",
+											  fksql_relname(child->fk_relid),
+											  quote_identifier(NameStr(child->conname)),
+											  fksql_relname(child->pk_relid)));
+				continue;
+			}
+			if (child->del_action == FKCONSTR_ACTION_SETNULL)
+				*notes = lappend(*notes,
+								 psprintf("rows of %s referencing deleted rows through %s (ON DELETE SET NULL on a NOT NULL column) are deleted too",
+										  fksql_relname(child->fk_relid),
+										  quote_identifier(NameStr(child->conname))));
+			edges = lappend(edges, child);
+			if (!list_member_oid(tables, child->fk_relid))
+				tables = lappend_oid(tables, child->fk_relid);
+		}
+	}
+
+	appendStringInfoString(sql, "WITH RECURSIVE fk_tools_rows(rel, tid) AS (SELECT ");
+	fksql_row_id(sql, "fk_tools_p");
+	appendStringInfoString(sql, " FROM ");
 	fksql_rel(sql, fk->pk_relid, true);
 	appendStringInfoString(sql, " fk_tools_p WHERE ");
 	pk_match(sql, fk, "fk_tools_p", values);
+	if (edges != NIL)
+	{
+		initStringInfo(&branches);
+		foreach(lc, edges)
+		{
+			FkModel    *child = lfirst(lc);
+
+			if (branches.len > 0)
+				appendStringInfoString(&branches, " UNION ALL ");
+			appendStringInfoString(&branches, "SELECT ");
+			fksql_row_id(&branches, "fk_tools_c");
+			appendStringInfoString(&branches, " FROM ");
+			fksql_rel(&branches, child->pk_relid, true);
+			appendStringInfoString(&branches, " fk_tools_p JOIN ");
+			fksql_rel(&branches, child->fk_relid, true);
+			appendStringInfoString(&branches, " fk_tools_c ON ");
+			fksql_key_equal(&branches, child, "fk_tools_p", "fk_tools_c");
+			appendStringInfoString(&branches, " WHERE ");
+			fksql_col(&branches, "fk_tools_p", "tableoid");
+			appendStringInfoString(&branches, " OPERATOR(pg_catalog.=) fk_tools_w.rel AND ");
+			fksql_col(&branches, "fk_tools_p", "ctid");
+			appendStringInfoString(&branches, " OPERATOR(pg_catalog.=) fk_tools_w.tid");
+		}
+		appendStringInfo(sql, " UNION SELECT fk_tools_x.rel, fk_tools_x.tid FROM fk_tools_rows fk_tools_w CROSS JOIN LATERAL (%s) fk_tools_x(rel, tid)",
+						 branches.data);
+	}
+	appendStringInfoChar(sql, ')');
+	foreach(lc, tables)
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		if (relid == fk->pk_relid)
+			continue;
+		appendStringInfo(sql, ", fk_tools_d%d AS (DELETE FROM ", ++ncte);
+		fksql_rel(sql, relid, true);
+		appendStringInfoString(sql, " fk_tools_c WHERE (");
+		fksql_row_id(sql, "fk_tools_c");
+		appendStringInfoString(sql, ") IN (SELECT rel, tid FROM fk_tools_rows))");
+	}
+	appendStringInfoString(sql, " DELETE FROM ");
+	fksql_rel(sql, fk->pk_relid, true);
+	appendStringInfoString(sql, " fk_tools_c WHERE (");
+	fksql_row_id(sql, "fk_tools_c");
+	appendStringInfoString(sql, ") IN (SELECT rel, tid FROM fk_tools_rows)");
+}
+
+/* A text[] of n strings, NULL entries as SQL NULLs. */
+static Datum
+text_array(char **strings, int n)
+{
+	Datum	   *elems = palloc0(sizeof(Datum) * Max(n, 1));
+	bool	   *elnulls = palloc0(sizeof(bool) * Max(n, 1));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	for (int i = 0; i < n; i++)
+	{
+		elnulls[i] = strings[i] == NULL;
+		if (strings[i])
+			elems[i] = CStringGetTextDatum(strings[i]);
+	}
+	return PointerGetDatum(construct_md_array(elems, elnulls, 1, dims, lbs,
+											  TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /*
- * Add a CTE for every foreign key referencing relid whose rows would block
- * (NO ACTION, RESTRICT) or be deleted anyway (CASCADE) when the rows that
- * rowsql selects are deleted, then recurse below it.  SET NULL and SET
- * DEFAULT children are left to the server.  A table already on the path
- * (a self reference or cycle) is not followed again: noted instead.
+ * The keys of one side as a text[] of alternating column names and
+ * values (the values given, or all NULL), for pg_catalog.jsonb_object:
+ * the jsonb key form of the preview, whose values the columns' input
+ * functions read.
+ */
+static Datum
+key_pairs(FkModel *fk, bool pk_side, char **values)
+{
+	char	  **pairs = palloc0(sizeof(char *) * 2 * fk->nkeys);
+
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		pairs[2 * i] = pk_side ? fk->pk_colnames[i] : fk->fk_colnames[i];
+		pairs[2 * i + 1] = values ? values[i] : NULL;
+	}
+	return text_array(pairs, 2 * fk->nkeys);
+}
+
+/* The same key as SQL for a user: pg_catalog.jsonb_build_object('c', 'v', ...) */
+static void
+key_jsonb_literal(StringInfo buf, FkModel *fk, bool pk_side, char **values)
+{
+	appendStringInfoString(buf, "pg_catalog.jsonb_build_object(");
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		fksql_typed_literal(buf, pk_side ? fk->pk_colnames[i] : fk->fk_colnames[i],
+							TEXTOID, -1);
+		appendStringInfoString(buf, ", ");
+		fksql_typed_literal(buf, values[i], TEXTOID, -1);
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/* The rows a preview shows BLOCKED through the constraint named via. */
+static int64
+blocked_via(List *rows, const char *via)
+{
+	ListCell   *lc;
+	int64		n = 0;
+
+	foreach(lc, rows)
+	{
+		FkPreviewRow *r = lfirst(lc);
+
+		if (strcmp(r->action, "BLOCKED") == 0 && r->via && strcmp(r->via, via) == 0)
+			n += r->rows;
+	}
+	return n;
+}
+
+static int64
+blocked_rows(List *rows)
+{
+	ListCell   *lc;
+	int64		n = 0;
+
+	foreach(lc, rows)
+	{
+		FkPreviewRow *r = lfirst(lc);
+
+		if (strcmp(r->action, "BLOCKED") == 0)
+			n += r->rows;
+	}
+	return n;
+}
+
+/* The row count of the preview's depth 0 (the statement's own rows). */
+static int64
+root_rows(List *rows)
+{
+	ListCell   *lc;
+	int64		n = 0;
+
+	foreach(lc, rows)
+	{
+		FkPreviewRow *r = lfirst(lc);
+
+		if (r->depth == 0)
+			n += r->rows;
+	}
+	return n;
+}
+
+/*
+ * What the DELETE of the key does now, through every foreign key at every
+ * depth: the cascade preview's rows, as a finding, with the call that
+ * shows them.  Returns the rows (NIL, with *error set, if the preview
+ * could not run).
+ */
+static List *
+explain_cascade_now(ExplainOut *out, FkModel *fk, char **values, char **error)
+{
+	Oid			argtypes[2] = {REGCLASSOID, TEXTARRAYOID};
+	Datum		args[2];
+	List	   *rows;
+	StringInfoData sql;
+	StringInfoData f;
+	char	   *unseen;
+	int64		blocked;
+
+	args[0] = ObjectIdGetDatum(fk->pk_relid);
+	args[1] = key_pairs(fk, true, values);
+	rows = fk_preview_call(ext_nsp,
+						   "fk_cascade_preview($1, pg_catalog.jsonb_object($2))",
+						   2, argtypes, args, error);
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT * FROM %s.fk_cascade_preview(", ext_schema());
+	fksql_typed_literal(&sql, fksql_relname(fk->pk_relid), REGCLASSOID, -1);
+	appendStringInfoString(&sql, ", ");
+	key_jsonb_literal(&sql, fk, true, values);
+	appendStringInfoString(&sql, ") ORDER BY depth, table_name::pg_catalog.text, action");
+	if (*error)
+	{
+		emit(out, psprintf("What deleting the key would do through every foreign key could not be worked out: %s.",
+						   *error),
+			 NULL, sql.data);
+		return NIL;
+	}
+	blocked = blocked_rows(rows);
+	initStringInfo(&f);
+	appendStringInfo(&f, "What the DELETE of this key does now, through every foreign key at every depth (fk_cascade_preview): %s.",
+					 fk_preview_text(rows, 0, true, NULL));
+	if (blocked > 0)
+		appendStringInfo(&f, " It fails: %lld row(s) are BLOCKED.", (long long) blocked);
+	else
+		appendStringInfoString(&f, " Nothing blocks it now: the failing statement would succeed if run again.");
+	unseen = fk_preview_unseen_text(rows, InvalidOid);
+	if (unseen)
+		appendStringInfo(&f, " %s", unseen);
+	emit(out, f.data, NULL, sql.data);
+	return rows;
+}
+
+/*
+ * The rows of fk's referencing table that ON DELETE CASCADE on fk would
+ * delete when the key's row goes, and what deleting them reaches, in
+ * *total and *rows.  The preview runs on the current definitions, where
+ * fk does not cascade, so the rows it shows BLOCKED through fk are added
+ * and the preview repeated until none is left (a self reference, or a
+ * cycle back into the table): one preview per level.  That needs a
+ * single-column primary key to name the rows by (the preview's array
+ * key); without one, only the rows referencing the key directly are
+ * taken (*complete false).
  */
 static void
-children_of(StringInfo ctes, int *ncte, Oid relid, const char *rowsql,
-			List *path, int depth, List **notes)
+cascade_if_switched(FkModel *fk, char **values, int64 *total, List **rows,
+					bool *complete, int64 *still_blocked)
 {
-	List	   *refs = fk_model_list(InvalidOid, relid, true, FK_LOAD_NAMES);
-	ListCell   *lc;
+	char	   *pkcol;
+	Oid			pktype;
+	StringInfoData sql;
+	Oid			argtypes[4] = {REGCLASSOID, TEXTARRAYOID, TEXTOID, NAMEOID};
+	Datum		args[4];
+	NameData	conname;
+	bool		isnull;
+	int			rc;
 
-	foreach(lc, refs)
+	args[0] = ObjectIdGetDatum(fk->fk_relid);
+	if (!fk_single_pk_column(fk->fk_relid, &pkcol, &pktype))
 	{
-		FkModel    *child = lfirst(lc);
-		char	   *name;
-		StringInfoData next;
+		*complete = false;
+		args[1] = key_pairs(fk, false, values);
+		*rows = fk_preview_call(ext_nsp,
+								"fk_cascade_preview($1, pg_catalog.jsonb_object($2))",
+								2, argtypes, args, NULL);
+		*total = root_rows(*rows);
+		*still_blocked = count_still_blocked(fk, values,
+											 "fk_cascade_rows($1, pg_catalog.jsonb_object($2))",
+											 args[1]);
+		return;
+	}
+	*complete = true;
+
+	/* the rows referencing the key directly, by primary key */
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT pg_catalog.array_agg(");
+	fksql_col(&sql, "fk_tools_c", pkcol);
+	appendStringInfoString(&sql, "::pg_catalog.text) FROM ");
+	fksql_rel(&sql, fk->fk_relid, true);
+	appendStringInfoString(&sql, " fk_tools_c WHERE EXISTS (SELECT FROM ");
+	fksql_rel(&sql, fk->pk_relid, true);
+	appendStringInfoString(&sql, " fk_tools_p WHERE ");
+	pk_match(&sql, fk, "fk_tools_p", values);
+	appendStringInfoString(&sql, " AND ");
+	fksql_key_equal(&sql, fk, "fk_tools_p", "fk_tools_c");
+	appendStringInfoChar(&sql, ')');
+	rc = SPI_execute(sql.data, true, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+	args[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+	{
+		*total = 0;
+		*rows = NIL;
+		*still_blocked = count_still_blocked(fk, values, NULL, (Datum) 0);
+		return;
+	}
+	args[1] = datumCopy(args[1], false, -1);
+	SPI_freetuptable(SPI_tuptable);
+
+	/* add the rows that the deleted ones block through fk, until none */
+	namestrcpy(&conname, NameStr(fk->conname));
+	args[2] = CStringGetTextDatum(pkcol);
+	args[3] = NameGetDatum(&conname);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT $2 OPERATOR(pg_catalog.||) pg_catalog.array_agg(DISTINCT r.affected_row OPERATOR(pg_catalog.->>) $3) FROM %s.fk_cascade_rows($1, $2) r WHERE r.action OPERATOR(pg_catalog.=) 'BLOCKED' AND r.via_constraint OPERATOR(pg_catalog.=) $4",
+					 ext_schema());
+	for (;;)
+	{
+		Datum		more;
 
 		CHECK_FOR_INTERRUPTS();
-		if (child->del_action == FKCONSTR_ACTION_SETNULL ||
-			child->del_action == FKCONSTR_ACTION_SETDEFAULT)
-			continue;
-		if (list_member_oid(path, child->fk_relid) || depth > MAX_DEPTH)
-		{
-			*notes = lappend(*notes,
-							 psprintf("rows of %s that reference the deleted rows through %s (a cycle) are not included",
-									  fksql_relname(child->fk_relid),
-									  quote_identifier(NameStr(child->conname))));
-			continue;
-		}
-		name = psprintf("fk_tools_d%d", ++(*ncte));
-		if (*ncte > 1)
-			appendStringInfoString(ctes, ", ");
-		appendStringInfo(ctes, "%s AS (DELETE FROM ", name);
-		fksql_rel(ctes, child->fk_relid, true);
-		appendStringInfoString(ctes, " fk_tools_c WHERE EXISTS (SELECT FROM (");
-		appendStringInfoString(ctes, rowsql);
-		appendStringInfoString(ctes, ") fk_tools_r WHERE ");
-		fksql_key_equal(ctes, child, "fk_tools_r", "fk_tools_c");
-		appendStringInfoString(ctes, ") RETURNING fk_tools_c.*)");
-
-		initStringInfo(&next);
-		appendStringInfo(&next, "SELECT * FROM %s", name);
-		children_of(ctes, ncte, child->fk_relid, next.data,
-					lappend_oid(list_copy(path), child->fk_relid), depth + 1,
-					notes);
+		rc = SPI_execute_with_args(sql.data, 4, argtypes, args, NULL, true, 0);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+		more = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (isnull ||
+			ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(more)), ARR_DIMS(DatumGetArrayTypeP(more))) ==
+			ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(args[1])), ARR_DIMS(DatumGetArrayTypeP(args[1]))))
+			break;
+		args[1] = datumCopy(more, false, -1);
+		SPI_freetuptable(SPI_tuptable);
 	}
+	SPI_freetuptable(SPI_tuptable);
+	*rows = fk_preview_call(ext_nsp, "fk_cascade_preview($1, $2)", 2,
+							argtypes, args, NULL);
+	*total = root_rows(*rows);
+	*still_blocked = count_still_blocked(fk, values, "fk_cascade_rows($1, $2)",
+										 args[1]);
+}
+
+/*
+ * After switching fk to CASCADE, how many rows would still block the
+ * DELETE of the key: the rows BLOCKED in the preview of fk's rows taken
+ * as deleted (rows_call on $1 = fk's table, $2 = rows_key; NULL for no
+ * rows) or in the preview of the key now through other constraints than
+ * fk, less the rows that either preview deletes: the statement deletes
+ * those anyway, and a NO ACTION check at its end does not see them.
+ * Rows are matched by content (fk_cascade_rows' affected_row).
+ */
+static int64
+count_still_blocked(FkModel *fk, char **values, const char *rows_call,
+					Datum rows_key)
+{
+	StringInfoData sql;
+	Oid			argtypes[5] = {REGCLASSOID, TEXTARRAYOID, REGCLASSOID, TEXTARRAYOID, NAMEOID};
+	Datum		args[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	NameData	conname;
+	char	   *ext = ext_schema();
+	int			rc;
+	bool		isnull;
+	Datum		d;
+
+	namestrcpy(&conname, NameStr(fk->conname));
+	args[0] = ObjectIdGetDatum(fk->fk_relid);
+	args[1] = rows_key;
+	if (rows_call == NULL)
+		nulls[1] = 'n';
+	args[2] = ObjectIdGetDatum(fk->pk_relid);
+	args[3] = key_pairs(fk, true, values);
+	args[4] = NameGetDatum(&conname);
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "WITH fk_tools_n AS (SELECT * FROM %s.fk_cascade_rows($3, pg_catalog.jsonb_object($4))), ",
+					 ext);
+	if (rows_call)
+		appendStringInfo(&sql, "fk_tools_h AS (SELECT * FROM %s.%s), ", ext, rows_call);
+	else
+		appendStringInfo(&sql, "fk_tools_h AS (SELECT * FROM fk_tools_n WHERE false AND $1 IS NULL AND $2 IS NULL), ");
+	appendStringInfoString(&sql,
+						   "fk_tools_del AS (SELECT table_name, affected_row FROM fk_tools_h WHERE action OPERATOR(pg_catalog.=) 'DELETE' "
+						   "UNION SELECT table_name, affected_row FROM fk_tools_n WHERE action OPERATOR(pg_catalog.=) 'DELETE') "
+						   "SELECT pg_catalog.count(*) FROM (SELECT table_name, affected_row FROM fk_tools_h WHERE action OPERATOR(pg_catalog.=) 'BLOCKED' "
+						   "UNION ALL SELECT table_name, affected_row FROM fk_tools_n WHERE action OPERATOR(pg_catalog.=) 'BLOCKED' AND via_constraint OPERATOR(pg_catalog.<>) $5) fk_tools_b "
+						   "WHERE NOT EXISTS (SELECT FROM fk_tools_del WHERE fk_tools_del.table_name OPERATOR(pg_catalog.=) fk_tools_b.table_name "
+						   "AND fk_tools_del.affected_row OPERATOR(pg_catalog.=) fk_tools_b.affected_row)");
+	rc = SPI_execute_with_args(sql.data, 5, argtypes, args, nulls, true, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	SPI_freetuptable(SPI_tuptable);
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+/*
+ * The suggestion to make fk ON DELETE CASCADE, with what deleting the key
+ * would then do: the rows of fk's table it deletes (at every depth, see
+ * cascade_if_switched) and what they reach, and what the other foreign
+ * keys do as now.
+ */
+static void
+suggest_cascade(ExplainOut *out, FkModel *fk, char **values, List *now_rows,
+				int64 direct)
+{
+	StringInfoData s;
+	StringInfoData sql;
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	const char *con = quote_identifier(NameStr(fk->conname));
+	char	   *failed = NULL;
+	List	   *rows = NIL;
+	int64		total = 0;
+	int64		still_blocked = 0;
+	bool		complete = true;
+
+	initStringInfo(&s);
+	appendStringInfo(&s, "Or make deleting a row of %s delete its referencing rows: ON DELETE CASCADE.",
+					 fksql_relname(fk->pk_relid));
+
+	/* the preview may fail (a table the caller cannot read): say why */
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		cascade_if_switched(fk, values, &total, &rows, &complete,
+							&still_blocked);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+			ReThrowError(edata);
+		failed = edata->message;
+	}
+	PG_END_TRY();
+
+	if (failed)
+		appendStringInfo(&s, " What that would delete could not be worked out: %s.", failed);
+	else
+	{
+		char	   *below = fk_preview_text(rows, 1, false, NULL);
+		char	   *others = fk_preview_text(now_rows, 0, false, NameStr(fk->conname));
+
+		appendStringInfo(&s, " Deleting this key would then delete %lld row(s) of %s through %s",
+						 (long long) total, fksql_relname(fk->fk_relid), con);
+		if (total > direct)
+			appendStringInfo(&s, " (%lld referencing it directly, the others referencing those through %s again)",
+							 (long long) direct, con);
+		appendStringInfo(&s, "; deleting those reaches: %s",
+						 below[0] ? below : "nothing more");
+		appendStringInfo(&s, "; the other foreign keys act as now: %s.",
+						 others[0] ? others : "nothing");
+		if (!complete && blocked_via(rows, NameStr(fk->conname)) > 0)
+			appendStringInfo(&s, " Rows shown BLOCKED via %s would be deleted too, with what they reach in turn: not followed further, since %s has no single-column primary key to name them by.",
+							 con, fksql_relname(fk->fk_relid));
+		if (still_blocked > 0)
+			appendStringInfo(&s, " The DELETE would still fail: %lld row(s) BLOCKED.",
+							 (long long) still_blocked);
+		else if (blocked_rows(rows) > 0)
+			appendStringInfoString(&s, " Nothing would block it: the rows listed as BLOCKED are deleted by the same statement through another path.");
+		appendStringInfo(&s, " (Worked out with fk_cascade_preview on the current definitions, for the key and for those rows of %s taken as deleted together; a row both reach is counted in both; rows are BLOCKED only if neither deletes them.)",
+						 fksql_relname(fk->fk_relid));
+	}
+	initStringInfo(&sql);
+	fksql_redefine_constraint(&sql, fk, fk->match_type, FKCONSTR_ACTION_CASCADE);
+	emit(out, NULL, s.data, sql.data);
+}
+
+/*
+ * The suggestion to make fk ON DELETE SET NULL, with what deleting the key
+ * would then do: the update preview of setting the key columns of the
+ * referencing rows to NULL (ON UPDATE actions of keys that reference
+ * those columns), and the other foreign keys as now.
+ */
+static void
+suggest_set_null(ExplainOut *out, FkModel *fk, char **values, List *now_rows)
+{
+	StringInfoData s;
+	StringInfoData sql;
+	Oid			argtypes[3] = {REGCLASSOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		args[3];
+	char	   *error = NULL;
+	List	   *rows;
+
+	args[0] = ObjectIdGetDatum(fk->fk_relid);
+	args[1] = key_pairs(fk, false, values);
+	args[2] = key_pairs(fk, false, NULL);
+	rows = fk_preview_call(ext_nsp,
+						   "fk_update_preview($1, pg_catalog.jsonb_object($2), pg_catalog.jsonb_object($3))",
+						   3, argtypes, args, &error);
+	initStringInfo(&s);
+	appendStringInfoString(&s, "Or keep the referencing rows on delete with their key set to NULL: ON DELETE SET NULL.");
+	if (error)
+		appendStringInfo(&s, " What that would change could not be worked out: %s.", error);
+	else
+	{
+		char	   *below = fk_preview_text(rows, 1, false, NULL);
+		char	   *others = fk_preview_text(now_rows, 0, false, NameStr(fk->conname));
+		int64		blocked = blocked_rows(rows);
+		ListCell   *lc;
+
+		appendStringInfo(&s, " Deleting this key would then set (%s) to NULL in %lld row(s) of %s",
+						 colnames_text(fk, false), (long long) root_rows(rows),
+						 fksql_relname(fk->fk_relid));
+		appendStringInfo(&s, "; that update reaches (fk_update_preview): %s",
+						 below[0] ? below : "nothing more");
+		appendStringInfo(&s, "; the other foreign keys act as now: %s.",
+						 others[0] ? others : "nothing");
+		foreach(lc, now_rows)
+		{
+			FkPreviewRow *r = lfirst(lc);
+
+			if (strcmp(r->action, "BLOCKED") == 0 &&
+				(r->via == NULL || strcmp(r->via, NameStr(fk->conname)) != 0))
+				blocked += r->rows;
+		}
+		if (blocked > 0)
+			appendStringInfo(&s, " The DELETE would still fail: %lld row(s) BLOCKED.",
+							 (long long) blocked);
+		appendStringInfo(&s, " CHECK constraints and triggers on %s are not seen by the preview.",
+						 fksql_relname(fk->fk_relid));
+	}
+	initStringInfo(&sql);
+	fksql_redefine_constraint(&sql, fk, fk->match_type, FKCONSTR_ACTION_SETNULL);
+	emit(out, NULL, s.data, sql.data);
 }
 
 /*
@@ -757,6 +1287,8 @@ explain_delete(ExplainOut *out, Candidate *cand)
 	StringInfoData sql;
 	StringInfoData s;
 	List	   *notes = NIL;
+	List	   *now_rows;
+	char	   *preview_error = NULL;
 	int64		this_fk = 0;
 	bool		nullable = true;
 
@@ -776,7 +1308,7 @@ explain_delete(ExplainOut *out, Candidate *cand)
 		return;
 	}
 
-	/* who references this row, through every foreign key */
+	/* who references this row directly, through every foreign key */
 	refs = fk_model_list(InvalidOid, fk->pk_relid, true, FK_LOAD_NAMES);
 	initStringInfo(&s);
 	foreach(lc, refs)
@@ -811,19 +1343,29 @@ explain_delete(ExplainOut *out, Candidate *cand)
 						 quote_identifier(NameStr(ref->conname)),
 						 fk_action_name(ref->del_action), (long long) n);
 	}
-	emit(out, psprintf("Key %s of %s is referenced by: %s.",
+	emit(out, psprintf("Key %s of %s is referenced directly by: %s.",
 					   key_text(fk, true, cand->values),
 					   fksql_relname(fk->pk_relid), s.data),
 		 NULL, NULL);
 
-	/* delete the children first, in working order, as one statement */
+	/* and what the DELETE does through all of them, at every depth */
+	now_rows = explain_cascade_now(out, fk, cand->values, &preview_error);
+
+	/* delete the children first, at every depth, as one statement */
 	initStringInfo(&sql);
 	children_first(&sql, fk, cand->values, &notes);
 	initStringInfo(&s);
-	appendStringInfo(&s, "Delete the referencing rows first, children before parents, together with the row of %s, in one statement (one transaction).",
+	appendStringInfo(&s, "Delete the row of %s together with every row that keeps it from being deleted, at every depth (self references and cycles included), in one statement (one transaction); the foreign keys are checked after all of its deletes, so no order and no SET CONSTRAINTS is needed.",
 					 fksql_relname(fk->pk_relid));
 	foreach(lc, notes)
 		appendStringInfo(&s, " Note: %s.", (char *) lfirst(lc));
+	{
+		char	   *unseen = fk_preview_unseen_list(now_rows, fk->pk_relid);
+
+		if (unseen)
+			appendStringInfo(&s, " Note: user %s act on these deletes as on any (a BEFORE DELETE trigger that skips rows, or a DO INSTEAD rule, can keep this from working).",
+							 unseen);
+	}
 	emit(out, NULL, s.data, sql.data);
 
 	/* re-point: store NULL in this constraint's referencing rows */
@@ -857,27 +1399,11 @@ explain_delete(ExplainOut *out, Candidate *cand)
 			 sql.data);
 	}
 
-	/* change the constraint's delete action */
+	/* change the constraint's delete action, with what that would do */
 	if (fk->del_action != FKCONSTR_ACTION_CASCADE)
-	{
-		initStringInfo(&sql);
-		fksql_redefine_constraint(&sql, fk, fk->match_type, FKCONSTR_ACTION_CASCADE);
-		emit(out, NULL,
-			 psprintf("Or make deleting a row of %s delete its referencing rows: ON DELETE CASCADE. Deleting this key would then delete the %lld row(s) of %s, and whatever their own foreign keys do on delete.",
-					  fksql_relname(fk->pk_relid), (long long) this_fk,
-					  fksql_relname(fk->fk_relid)),
-			 sql.data);
-	}
+		suggest_cascade(out, fk, cand->values, now_rows, this_fk);
 	if (fk->del_action != FKCONSTR_ACTION_SETNULL && nullable)
-	{
-		initStringInfo(&sql);
-		fksql_redefine_constraint(&sql, fk, fk->match_type, FKCONSTR_ACTION_SETNULL);
-		emit(out, NULL,
-			 psprintf("Or keep the referencing rows on delete with their key set to NULL: ON DELETE SET NULL. Deleting this key would then set (%s) to NULL in %lld row(s) of %s.",
-					  colnames_text(fk, false), (long long) this_fk,
-					  fksql_relname(fk->fk_relid)),
-			 sql.data);
-	}
+		suggest_set_null(out, fk, cand->values, now_rows);
 
 	/* soft delete */
 	emit(out, NULL,

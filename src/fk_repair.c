@@ -18,6 +18,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -38,8 +39,12 @@ PG_FUNCTION_INFO_V1(fk_repair_orphans);
 
 static bool fk_try_validate(FkModel *fk, char **failure);
 static void fk_require_writable(FkModel *fk, bool set_null);
-static void fk_orphan_consequences(ReturnSetInfo *rsinfo, FkModel *fk,
-								   bool dry_run);
+static List *orphan_preview(Oid extnsp, FkModel *fk, bool *summed);
+static const char *consequence_name(const char *action);
+static List *group_consequences(List *rows);
+static int64 root_rows_of(List *rows, Oid relid);
+static int64 xact_counter(Oid relid, bool deleted);
+static int64 updated_rows(Oid relid, TransactionId xid, CommandId cid);
 static void put_row(ReturnSetInfo *rsinfo, FkModel *fk, Oid relid,
 					const char *action, int64 rows, const char *detail);
 
@@ -265,76 +270,188 @@ fk_require_writable(FkModel *fk, bool set_null)
 }
 
 /*
- * What deleting the orphans of fk does to the tables that reference its
- * table: one row per such foreign key with the rows it reaches directly
- * and what happens to them (CASCADE, SET NULL, SET DEFAULT, or BLOCKED
- * for NO ACTION / RESTRICT, which would make the DELETE fail).  Counted
- * before the delete, one set-based query per foreign key.
+ * What deleting the orphans of fk does, at every depth, from the cascade
+ * preview: one fk_cascade_preview call whose key is the array of the
+ * orphans' primary key values when target has a single-column primary
+ * key (exactly the rows the DELETE deletes); otherwise the preview's
+ * jsonb key can name only one key value, so it runs once per distinct
+ * missing key, in one statement, and the counts are summed (*summed).
  */
-static void
-fk_orphan_consequences(ReturnSetInfo *rsinfo, FkModel *fk, bool dry_run)
+static List *
+orphan_preview(Oid extnsp, FkModel *fk, bool *summed)
 {
-	List	   *refs = fk_model_list(InvalidOid, fk->fk_relid, true, FK_LOAD_NAMES);
+	StringInfoData sql;
+	char	   *pkcol;
+	Oid			pktype;
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1];
+	char	   *ext = pstrdup(quote_identifier(get_namespace_name(extnsp)));
+
+	args[0] = ObjectIdGetDatum(fk->fk_relid);
+	initStringInfo(&sql);
+	if (fk_single_pk_column(fk->fk_relid, &pkcol, &pktype))
+	{
+		*summed = false;
+		appendStringInfoString(&sql, "fk_cascade_preview($1, (SELECT pg_catalog.array_agg(");
+		fksql_col(&sql, "fk_tools_c", pkcol);
+		appendStringInfoString(&sql, "::pg_catalog.text)");
+		fk_orphan_from(&sql, fk);
+		appendStringInfoString(&sql, "))");
+		return fk_preview_call(extnsp, sql.data, 1, argtypes, args, NULL);
+	}
+	*summed = true;
+	appendStringInfo(&sql, "SELECT r.depth, r.table_name, r.action, pg_catalog.sum(r.row_count)::pg_catalog.int8, r.via_constraint, r.referenced_table, pg_catalog.min(r.detail) FROM (SELECT DISTINCT ");
+	fksql_key_jsonb(&sql, fk, "fk_tools_c", false, false);
+	appendStringInfoString(&sql, " AS k");
+	fk_orphan_from(&sql, fk);
+	appendStringInfo(&sql, ") o CROSS JOIN LATERAL %s.fk_cascade_preview($1, o.k) r GROUP BY 1, 2, 3, 5, 6 ORDER BY 1, 2::pg_catalog.text, 3, 5",
+					 ext);
+	return fk_preview_rows(sql.data, 1, argtypes, args);
+}
+
+/* The operation column for a preview action past depth 0. */
+static const char *
+consequence_name(const char *action)
+{
+	return strcmp(action, "DELETE") == 0 ? "CASCADE DELETE" : action;
+}
+
+/*
+ * Group the preview's rows past depth 0 by table and operation: the rows
+ * the deletion of the orphans reaches.  Each group keeps its predicted
+ * count and the constraints and depths it came through.
+ */
+typedef struct Consequence
+{
+	Oid			relid;
+	const char *operation;
+	int64		predicted;
+	int64		measured;
+	StringInfoData via;
+	char	   *why;			/* BLOCKED: the preview's detail */
+} Consequence;
+
+static List *
+group_consequences(List *rows)
+{
+	List	   *groups = NIL;
 	ListCell   *lc;
 
-	foreach(lc, refs)
+	foreach(lc, rows)
 	{
-		FkModel    *ref = lfirst(lc);
-		StringInfoData sql;
-		TupleDesc	desc;
-		HeapTuple	tup;
-		bool		isnull;
-		int64		n;
-		const char *what;
+		FkPreviewRow *r = lfirst(lc);
+		Consequence *g = NULL;
+		const char *op;
+		ListCell   *lc2;
 
-		CHECK_FOR_INTERRUPTS();
-		fk_require_readable(ref, false);
-		initStringInfo(&sql);
-		appendStringInfoString(&sql, "SELECT pg_catalog.count(*) FROM ");
-		fksql_rel(&sql, ref->fk_relid, true);
-		appendStringInfoString(&sql, " fk_tools_r WHERE EXISTS (SELECT");
-		fk_orphan_from(&sql, fk);
-		appendStringInfoString(&sql, " AND ");
-		fksql_key_equal(&sql, ref, "fk_tools_c", "fk_tools_r");
-		appendStringInfoChar(&sql, ')');
-		tup = fk_spi_one_row(sql.data, &desc);
-		n = DatumGetInt64(heap_getattr(tup, 1, desc, &isnull));
-		SPI_freetuptable(SPI_tuptable);
-		if (n == 0)
+		if (r->depth == 0)
 			continue;
-		switch (ref->del_action)
+		op = consequence_name(r->action);
+		foreach(lc2, groups)
 		{
-			case FKCONSTR_ACTION_CASCADE:
-				what = "CASCADE DELETE";
-				break;
-			case FKCONSTR_ACTION_SETNULL:
-				what = "SET NULL";
-				break;
-			case FKCONSTR_ACTION_SETDEFAULT:
-				what = "SET DEFAULT";
-				break;
-			default:
-				what = "BLOCKED";
-				break;
+			Consequence *c = lfirst(lc2);
+
+			if (c->relid == r->relid && strcmp(c->operation, op) == 0)
+				g = c;
 		}
-		put_row(rsinfo, ref, ref->fk_relid, what, n,
-				psprintf("rows referencing the deleted orphans of %s directly (ON DELETE %s)%s",
-						 fksql_relname(fk->fk_relid), fk_action_name(ref->del_action),
-						 ref->del_action == FKCONSTR_ACTION_CASCADE ?
-						 "; their own referencing rows follow their constraints' actions" : ""));
-		if (!dry_run && ref->del_action != FKCONSTR_ACTION_CASCADE &&
-			ref->del_action != FKCONSTR_ACTION_SETNULL &&
-			ref->del_action != FKCONSTR_ACTION_SETDEFAULT)
-			ereport(ERROR,
-					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-					 errmsg("deleting the orphans of constraint \"%s\" would break constraint \"%s\" on table %s",
-							NameStr(fk->conname), NameStr(ref->conname),
-							get_rel_name(ref->fk_relid)),
-					 errdetail("%lld row(s) of %s reference the rows to delete.",
-							   (long long) n, fksql_relname(ref->fk_relid)),
-					 errhint("Repair %s first, or use action => 'set null'.",
-							 fksql_relname(ref->fk_relid))));
+		if (g == NULL)
+		{
+			g = palloc0(sizeof(Consequence));
+			g->relid = r->relid;
+			g->operation = op;
+			initStringInfo(&g->via);
+			groups = lappend(groups, g);
+		}
+		g->predicted += r->rows;
+		appendStringInfo(&g->via, "%s%s (depth %d)", g->via.len > 0 ? ", " : "",
+						 r->via ? quote_identifier(r->via) : "?", r->depth);
+		if (strcmp(r->action, "BLOCKED") == 0 && g->why == NULL)
+			g->why = r->detail;
 	}
+	return groups;
+}
+
+/* Rows of relid that the preview deletes at depth 0 (the orphans). */
+static int64
+root_rows_of(List *rows, Oid relid)
+{
+	ListCell   *lc;
+	int64		n = 0;
+
+	foreach(lc, rows)
+	{
+		FkPreviewRow *r = lfirst(lc);
+
+		if (r->depth == 0 && r->relid == relid)
+			n += r->rows;
+	}
+	return n;
+}
+
+/*
+ * This transaction's deleted (or updated) row counter of a table, as the
+ * statistics system keeps it for the transaction in progress: RI's own
+ * deletes and updates count there too, so the difference around the
+ * DELETE is what it really did, cascades included.
+ */
+static int64
+xact_counter(Oid relid, bool deleted)
+{
+	StringInfoData sql;
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1];
+	int			rc;
+	bool		isnull;
+	int64		n;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT pg_catalog.%s($1)",
+					 deleted ? "pg_stat_get_xact_tuples_deleted" :
+					 "pg_stat_get_xact_tuples_updated");
+	args[0] = ObjectIdGetDatum(relid);
+	rc = SPI_execute_with_args(sql.data, 1, argtypes, args, NULL, true, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return isnull ? 0 : n;
+}
+
+/*
+ * How many rows of relid this (sub)transaction has updated since command
+ * cid: the visible row versions it wrote after that command.  A row that
+ * two foreign keys set to NULL is updated twice but counted once, as the
+ * preview counts it; the statistics' update counter would count it twice.
+ */
+static int64
+updated_rows(Oid relid, TransactionId xid, CommandId cid)
+{
+	StringInfoData sql;
+	Oid			argtypes[2] = {XIDOID, INT8OID};
+	Datum		args[2];
+	int			rc;
+	bool		isnull;
+	int64		n;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT pg_catalog.count(*) FROM ");
+	fksql_rel(&sql, relid, true);
+	appendStringInfoString(&sql, " fk_tools_t WHERE ");
+	fksql_col(&sql, "fk_tools_t", "xmin");
+	appendStringInfoString(&sql, " OPERATOR(pg_catalog.=) $1 AND ");
+	fksql_col(&sql, "fk_tools_t", "cmin");
+	appendStringInfoString(&sql, "::pg_catalog.text::pg_catalog.int8 OPERATOR(pg_catalog.>) $2");
+	args[0] = TransactionIdGetDatum(xid);
+	args[1] = Int64GetDatum((int64) cid);
+	/* not read-only: a fresh snapshot that sees the DELETE's own changes */
+	rc = SPI_execute_with_args(sql.data, 2, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return isnull ? 0 : n;
 }
 
 /*
@@ -347,9 +464,13 @@ fk_orphan_consequences(ReturnSetInfo *rsinfo, FkModel *fk, bool dry_run)
  * Remove the rows of target that break its foreign keys (or only_constraint):
  * action 'report' counts them, 'delete' deletes them, 'set null' sets their
  * key to NULL (refused when a key column is NOT NULL).  One row per
- * constraint for target itself, then one per foreign key that the
- * deletion reaches in the tables referencing target.  With dry_run (the
- * default) nothing is changed and rows_affected is what would be.
+ * constraint for target itself, then, for 'delete', one per table and
+ * operation that the deletion reaches at any depth (CASCADE DELETE, SET
+ * NULL, SET DEFAULT, or BLOCKED, which refuses the real run), as
+ * fk_cascade_preview predicts it for all the orphans at once.  With
+ * dry_run (the default) nothing is changed and rows_affected is that
+ * prediction; a real run reports what its DELETE did: the transaction's
+ * deleted-row statistics and the rows it updated.
  *
  * Concurrency.  Each change is one set-based statement whose WHERE is the
  * orphan condition itself, so there is no gap between finding a row and
@@ -376,10 +497,12 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 	bool		report = false;
 	List	   *fks;
 	ListCell   *lc;
+	Oid			extnsp;
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_VOID();
+	extnsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	target = PG_GETARG_OID(0);
 	action = PG_ARGISNULL(2) ? "report" : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	dry_run = PG_ARGISNULL(3) ? true : PG_GETARG_BOOL(3);
@@ -416,6 +539,11 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		bool		isnull;
 		int64		n;
 		int			rc;
+		List	   *preview;
+		List	   *groups;
+		bool		summed = false;
+		int64	   *before = NULL;
+		CommandId	cid_before;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!dry_run && !fk->enforced)
@@ -430,20 +558,68 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		if (isnull)
 			n = 0;
 		SPI_freetuptable(SPI_tuptable);
+		/* what the deletion reaches, at every depth: the cascade preview */
+		if (!report && !set_null && n > 0)
+		{
+			preview = orphan_preview(extnsp, fk, &summed);
+			groups = group_consequences(preview);
+		}
+		else
+			preview = groups = NIL;
+
 		if (report || dry_run || n == 0)
 		{
+			ListCell   *lc2;
+
 			put_row(rsinfo, fk, target, report ? "REPORT" : set_null ? "SET NULL" : "DELETE",
 					n, report ? "rows that break the constraint" :
 					n == 0 ? "no row breaks the constraint" :
 					set_null ? "rows whose key would be set to NULL (dry run)" :
 					"rows that would be deleted (dry run)");
-			if (!report && !set_null && n > 0)
-				fk_orphan_consequences(rsinfo, fk, true);
+			foreach(lc2, groups)
+			{
+				Consequence *g = lfirst(lc2);
+
+				put_row(rsinfo, fk, g->relid, g->operation, g->predicted,
+						psprintf("reached through %s; predicted by fk_cascade_preview of the orphans (dry run)%s%s%s",
+								 g->via.data,
+								 summed ? "; summed over one preview per distinct missing key (the table has no single-column primary key), so a row reached from several keys counts once per key" : "",
+								 g->why ? ": " : "", g->why ? g->why : ""));
+			}
 			continue;
 		}
 
 		if (!set_null)
-			fk_orphan_consequences(rsinfo, fk, false);
+		{
+			ListCell   *lc2;
+			int			i = 0;
+
+			/* refuse before deleting anything if the DELETE would fail */
+			foreach(lc2, preview)
+			{
+				FkPreviewRow *r = lfirst(lc2);
+
+				if (strcmp(r->action, "BLOCKED") == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+							 errmsg("deleting the orphans of constraint \"%s\" would break constraint \"%s\" on table %s",
+									NameStr(fk->conname), r->via ? r->via : "?",
+									get_rel_name(r->relid)),
+							 errdetail("%lld row(s) of %s would block the deletion at depth %d: %s",
+									   (long long) r->rows, fksql_relname(r->relid),
+									   r->depth, r->detail ? r->detail : "."),
+							 errhint("Repair %s first, or use action => 'set null'.",
+									 fksql_relname(r->relid))));
+			}
+			before = palloc0(sizeof(int64) * Max(list_length(groups), 1));
+			foreach(lc2, groups)
+			{
+				Consequence *g = lfirst(lc2);
+
+				before[i++] = xact_counter(g->relid,
+										   strcmp(g->operation, "CASCADE DELETE") == 0);
+			}
+		}
 
 		/* the fix: one statement whose WHERE is the orphan condition */
 		initStringInfo(&sql);
@@ -469,12 +645,56 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 			appendStringInfoString(&sql, " fk_tools_c WHERE ");
 		}
 		fksql_orphan_condition(&sql, fk, "fk_tools_c");
+		cid_before = GetCurrentCommandId(false);
 		rc = SPI_execute(sql.data, false, 0);
 		if (rc != (set_null ? SPI_OK_UPDATE : SPI_OK_DELETE))
 			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 		n = (int64) SPI_processed;
 		put_row(rsinfo, fk, target, set_null ? "SET NULL" : "DELETE", n,
 				set_null ? "rows whose key was set to NULL" : "rows deleted");
+		if (!set_null)
+		{
+			ListCell   *lc2;
+			int			i = 0;
+
+			foreach(lc2, groups)
+			{
+				Consequence *g = lfirst(lc2);
+				bool		deleted = strcmp(g->operation, "CASCADE DELETE") == 0;
+
+				if (!deleted &&
+					pg_class_aclcheck(g->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK)
+				{
+					/* rows, not updates: see updated_rows */
+					i++;
+					g->measured = updated_rows(g->relid, GetCurrentTransactionId(),
+											   cid_before);
+					put_row(rsinfo, fk, g->relid, g->operation, g->measured,
+							g->measured == g->predicted ?
+							psprintf("reached through %s; counted in the table (rows this transaction updated), as fk_cascade_preview predicted",
+									 g->via.data) :
+							psprintf("reached through %s; counted in the table (rows this transaction updated); fk_cascade_preview predicted %lld (triggers or rules it cannot see, or concurrent changes, explain a difference)",
+									 g->via.data, (long long) g->predicted));
+					continue;
+				}
+				if (!pgstat_track_counts)
+				{
+					put_row(rsinfo, fk, g->relid, g->operation, g->predicted,
+							psprintf("reached through %s; predicted by fk_cascade_preview (track_counts is off: nothing counts what the deletion did)",
+									 g->via.data));
+					continue;
+				}
+				g->measured = xact_counter(g->relid, deleted) - before[i++];
+				if (deleted)
+					g->measured -= root_rows_of(preview, g->relid);
+				put_row(rsinfo, fk, g->relid, g->operation, g->measured,
+						g->measured == g->predicted ?
+						psprintf("reached through %s; counted by the transaction's statistics, as fk_cascade_preview predicted",
+								 g->via.data) :
+						psprintf("reached through %s; counted by the transaction's statistics; fk_cascade_preview predicted %lld (triggers or rules it cannot see, or concurrent changes, explain a difference)",
+								 g->via.data, (long long) g->predicted));
+			}
+		}
 
 		/*
 		 * Verify with the orphan engine under a snapshot that sees the

@@ -173,6 +173,30 @@ extern void fksql_key_equal_params(StringInfo buf, FkModel *fk,
 								   const int *paramnos, const Oid *paramtypes);
 extern void fksql_row_jsonb(StringInfo buf, const char *alias);
 
+/* One row of fk_cascade_preview / fk_update_preview, as fk_preview.c reads it. */
+typedef struct FkPreviewRow
+{
+	int			depth;
+	Oid			relid;			/* table_name */
+	char	   *action;
+	int64		rows;			/* row_count */
+	char	   *via;			/* via_constraint, or NULL */
+	Oid			refrel;			/* referenced_table, or InvalidOid */
+	char	   *detail;			/* or NULL */
+} FkPreviewRow;
+
+/* fk_preview.c: the cascade preview called through its SQL interface */
+extern List *fk_preview_call(Oid extnsp, const char *call, int nargs,
+							 Oid *argtypes, Datum *values, char **error);
+extern List *fk_preview_rows(const char *sql, int nargs, Oid *argtypes,
+							 Datum *values);
+extern char *fk_preview_text(List *rows, int depth_offset, bool with_root,
+							 const char *skip_via);
+extern bool fk_single_pk_column(Oid relid, char **colname, Oid *coltype);
+extern const char *fk_unseen_by_preview(Oid relid);
+extern char *fk_preview_unseen_text(List *rows, Oid extra);
+extern char *fk_preview_unseen_list(List *rows, Oid extra);
+
 /* fk_spi.c */
 extern void fk_spi_connect(void);
 extern void fk_spi_finish(void);
