@@ -158,12 +158,27 @@ fksql_key_group(StringInfo buf, FkModel *fk, const char *fkalias)
 	}
 }
 
-/* One item of fksql_key_group's list. */
+/*
+ * One item of fksql_key_group's list: the referencing value as the
+ * constraint's operator sees it, i.e. cast to the operator's right input
+ * type where fksql_key_equal casts it.  Grouping by the bare value would
+ * split keys the referenced side treats as one: text 'ab' and 'ab ' are
+ * two texts but one char(n) parent.
+ */
 void
 fksql_key_group_item(StringInfo buf, FkModel *fk, const char *fkalias, int i)
 {
+	Oid			oprleft;
+	Oid			oprright;
+
+	op_input_types(fk->pf_eq_oprs[i], &oprleft, &oprright);
 	appendStringInfoChar(buf, '(');
 	fksql_col(buf, fkalias, fk->fk_colnames[i]);
+	if (oprright != fk->fk_types[i])
+	{
+		appendStringInfoString(buf, "::");
+		fksql_type(buf, oprright, -1);
+	}
 	if (fk_key_collation_differs(fk, i))
 		fksql_collate(buf, fk->pk_colls[i]);
 	appendStringInfoChar(buf, ')');
