@@ -225,7 +225,17 @@ fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias, bool pk_names,
 		fksql_literal(buf, pk_names ? fk->pk_colnames[i] : fk->fk_colnames[i]);
 		appendStringInfoString(buf, "::pg_catalog.text, ");
 		if (grouped)
+		{
+			/*
+			 * Each item inside its own to_jsonb (which renders it exactly as
+			 * jsonb_build_object would): items of different key columns may
+			 * carry different explicit collations, which one function call
+			 * taking them all as arguments would reject.
+			 */
+			appendStringInfoString(buf, "pg_catalog.to_jsonb(");
 			fksql_key_group_item(buf, fk, alias, i);
+			appendStringInfoChar(buf, ')');
+		}
 		else
 			fksql_col(buf, alias, fk->fk_colnames[i]);
 	}
