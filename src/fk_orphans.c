@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_constraint.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -42,9 +43,11 @@ static void fk_orphan_from(StringInfo sql, FkModel *fk);
 
 /*
  * Beyond the tables themselves, the query needs USAGE on both tables'
- * schemas and EXECUTE on the constraint's equality functions; without them
- * it would fail at its start, so fk_check reports the constraint as skipped
- * instead.  NULL if all is usable.
+ * schemas and EXECUTE on the constraint's equality functions, and neither
+ * table may be another session's temporary table; otherwise it would fail
+ * at its start, so fk_check reports the constraint as skipped instead (one
+ * session's temporary table must not abort a database-wide check).  NULL
+ * if all is usable.
  */
 static char *
 fk_unusable_reason(FkModel *fk)
@@ -55,6 +58,10 @@ fk_unusable_reason(FkModel *fk)
 	for (int r = 0; r < 2; r++)
 	{
 		Oid			nsp = get_rel_namespace(rels[r]);
+
+		/* the server lets no one read them, not even a superuser */
+		if (isOtherTempNamespace(nsp))
+			return pstrdup("temporary table of another session");
 
 		if (pg_namespace_aclcheck(nsp, userid, ACL_USAGE) != ACLCHECK_OK)
 			return psprintf("permission denied for schema %s",
@@ -100,6 +107,14 @@ fk_require_readable(FkModel *fk, bool whole_fk_row)
 	Oid			denied;
 	char	   *unusable = fk_unusable_reason(fk);
 
+	if (unusable && (isOtherTempNamespace(get_rel_namespace(fk->fk_relid)) ||
+					 isOtherTempNamespace(get_rel_namespace(fk->pk_relid))))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot check constraint \"%s\" of another session's temporary table",
+						NameStr(fk->conname)),
+				 errdetail("Only the session that created a temporary table can read it."),
+				 errhint("Run the check in that session.")));
 	if (unusable)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -107,7 +122,6 @@ fk_require_readable(FkModel *fk, bool whole_fk_row)
 				 errdetail("Checking constraint \"%s\" of %s needs it.",
 						   NameStr(fk->conname), get_rel_name(fk->fk_relid)),
 				 errhint("Grant the privilege to the role, or run as the tables' owner.")));
-
 	if ((whole_fk_row &&
 		 pg_class_aclcheck(fk->fk_relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK) ||
 		!fk_can_read_key(fk, false, &denied))
