@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_constraint.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -35,6 +36,44 @@ PG_FUNCTION_INFO_V1(fk_missing_parents);
 /* How many missing keys fk_check shows in sample_keys. */
 #define FK_CHECK_SAMPLE_KEYS 5
 
+static char *fk_unusable_reason(FkModel *fk);
+
+/*
+ * Beyond the tables themselves, the query needs USAGE on both tables'
+ * schemas and EXECUTE on the constraint's equality functions, and neither
+ * table may be another session's temporary table; otherwise it would fail
+ * at its start, so fk_check reports the constraint as skipped instead (one
+ * session's temporary table must not abort a database-wide check).  NULL
+ * if all is usable.
+ */
+static char *
+fk_unusable_reason(FkModel *fk)
+{
+	Oid			userid = GetUserId();
+	Oid			rels[2] = {fk->fk_relid, fk->pk_relid};
+
+	for (int r = 0; r < 2; r++)
+	{
+		Oid			nsp = get_rel_namespace(rels[r]);
+
+		/* the server lets no one read them, not even a superuser */
+		if (isOtherTempNamespace(nsp))
+			return pstrdup("temporary table of another session");
+
+		if (pg_namespace_aclcheck(nsp, userid, ACL_USAGE) != ACLCHECK_OK)
+			return psprintf("permission denied for schema %s",
+							quote_identifier(get_namespace_name(nsp)));
+	}
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		Oid			fn = get_opcode(fk->pf_eq_oprs[i]);
+
+		if (pg_proc_aclcheck(fn, userid, ACL_EXECUTE) != ACLCHECK_OK)
+			return psprintf("permission denied for function %s",
+							get_func_name(fn));
+	}
+	return NULL;
+}
 
 /*
  * Why the current user cannot check fk, or NULL if they can: SELECT on the
@@ -46,7 +85,10 @@ char *
 fk_unreadable_reason(FkModel *fk)
 {
 	Oid			denied;
+	char	   *unusable = fk_unusable_reason(fk);
 
+	if (unusable)
+		return unusable;
 	if (!fk_can_read_key(fk, false, &denied) || !fk_can_read_key(fk, true, &denied))
 		return psprintf("permission denied for table %s", fksql_relname(denied));
 	if (fk_rls_hides_rows(fk->pk_relid))
@@ -60,7 +102,23 @@ void
 fk_require_readable(FkModel *fk, bool whole_fk_row)
 {
 	Oid			denied;
+	char	   *unusable = fk_unusable_reason(fk);
 
+	if (unusable && (isOtherTempNamespace(get_rel_namespace(fk->fk_relid)) ||
+					 isOtherTempNamespace(get_rel_namespace(fk->pk_relid))))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot check constraint \"%s\" of another session's temporary table",
+						NameStr(fk->conname)),
+				 errdetail("Only the session that created a temporary table can read it."),
+				 errhint("Run the check in that session.")));
+	if (unusable)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg_internal("%s", unusable),
+				 errdetail("Checking constraint \"%s\" of %s needs it.",
+						   NameStr(fk->conname), get_rel_name(fk->fk_relid)),
+				 errhint("Grant the privilege to the role, or run as the tables' owner.")));
 	if ((whole_fk_row &&
 		 pg_class_aclcheck(fk->fk_relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK) ||
 		!fk_can_read_key(fk, false, &denied))

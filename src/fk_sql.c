@@ -166,12 +166,27 @@ fksql_key_group(StringInfo buf, FkModel *fk, const char *fkalias)
 	}
 }
 
-/* One item of fksql_key_group's list. */
+/*
+ * One item of fksql_key_group's list: the referencing value as the
+ * constraint's operator sees it, i.e. cast to the operator's right input
+ * type where fksql_key_equal casts it.  Grouping by the bare value would
+ * split keys the referenced side treats as one: text 'ab' and 'ab ' are
+ * two texts but one char(n) parent.
+ */
 void
 fksql_key_group_item(StringInfo buf, FkModel *fk, const char *fkalias, int i)
 {
+	Oid			oprleft;
+	Oid			oprright;
+
+	op_input_types(fk->pf_eq_oprs[i], &oprleft, &oprright);
 	appendStringInfoChar(buf, '(');
 	fksql_col(buf, fkalias, fk->fk_colnames[i]);
+	if (oprright != fk->fk_types[i])
+	{
+		appendStringInfoString(buf, "::");
+		fksql_type(buf, oprright, -1);
+	}
 	if (fk_key_collation_differs(fk, i))
 		fksql_collate(buf, fk->pk_colls[i]);
 	appendStringInfoChar(buf, ')');
@@ -218,7 +233,17 @@ fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias, bool pk_names,
 		fksql_literal(buf, pk_names ? fk->pk_colnames[i] : fk->fk_colnames[i]);
 		appendStringInfoString(buf, "::pg_catalog.text, ");
 		if (grouped)
+		{
+			/*
+			 * Each item inside its own to_jsonb (which renders it exactly as
+			 * jsonb_build_object would): items of different key columns may
+			 * carry different explicit collations, which one function call
+			 * taking them all as arguments would reject.
+			 */
+			appendStringInfoString(buf, "pg_catalog.to_jsonb(");
 			fksql_key_group_item(buf, fk, alias, i);
+			appendStringInfoChar(buf, ')');
+		}
 		else
 			fksql_col(buf, alias, fk->fk_colnames[i]);
 	}
