@@ -81,6 +81,26 @@ typedef struct Candidate
 	List	   *value_splits;	/* all readings of the value list (char **) */
 } Candidate;
 
+/* value_reads_back's question and answer, through fk_try */
+typedef struct ReadBack
+{
+	const char *value;
+	Oid			typid;
+	int32		typmod;
+	bool		same;
+} ReadBack;
+
+/* cascade_if_switched's arguments and results, through fk_try */
+typedef struct SwitchedCascade
+{
+	FkModel    *fk;
+	char	  **values;
+	int64		total;
+	List	   *rows;
+	bool		complete;
+	int64		still_blocked;
+} SwitchedCascade;
+
 static void emit(ExplainOut *out, const char *finding, const char *suggestion,
 				 const char *sql);
 static Oid	ext_nsp = InvalidOid;
@@ -91,6 +111,7 @@ static List *find_constraints(const char *conname, const char *relname,
 							  const char *pkrelname, const char *nspname);
 static List *split_values(FkModel *fk, bool pk_side, const char *vals);
 static bool value_reads_back(const char *value, Oid typid, int32 typmod);
+static void read_back(void *arg);
 static void parse_values(Candidate *cand, FkErrorKind kind, const char *text);
 static char *key_text(FkModel *fk, bool pk_side, char **values);
 static char *colnames_text(FkModel *fk, bool pk_side);
@@ -119,6 +140,7 @@ static List *explain_cascade_now(ExplainOut *out, FkModel *fk, char **values,
 static void cascade_if_switched(FkModel *fk, char **values, int64 *total,
 								List **rows, bool *complete,
 								int64 *still_blocked);
+static void cascade_if_switched_in_try(void *arg);
 static int64 count_still_blocked(FkModel *fk, char **values,
 								 const char *rows_call, Datum rows_key);
 static void suggest_cascade(ExplainOut *out, FkModel *fk, char **values,
@@ -259,39 +281,29 @@ find_constraints(const char *conname, const char *relname,
 static bool
 value_reads_back(const char *value, Oid typid, int32 typmod)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	bool		ok = false;
+	ReadBack	rb;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		Oid			input;
-		Oid			ioparam;
-		Oid			output;
-		bool		varlena;
-		Datum		d;
+	rb.value = value;
+	rb.typid = typid;
+	rb.typmod = typmod;
+	rb.same = false;
+	return fk_try(read_back, &rb, 0) == NULL && rb.same;
+}
 
-		getTypeInputInfo(typid, &input, &ioparam);
-		getTypeOutputInfo(typid, &output, &varlena);
-		d = OidInputFunctionCall(input, (char *) value, ioparam, typmod);
-		ok = strcmp(OidOutputFunctionCall(output, d), value) == 0;
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		ok = false;
-	}
-	PG_END_TRY();
-	return ok;
+static void
+read_back(void *arg)
+{
+	ReadBack   *rb = (ReadBack *) arg;
+	Oid			input;
+	Oid			ioparam;
+	Oid			output;
+	bool		varlena;
+	Datum		d;
+
+	getTypeInputInfo(rb->typid, &input, &ioparam);
+	getTypeOutputInfo(rb->typid, &output, &varlena);
+	d = OidInputFunctionCall(input, (char *) rb->value, ioparam, rb->typmod);
+	rb->same = strcmp(OidOutputFunctionCall(output, d), rb->value) == 0;
 }
 
 /*
@@ -993,6 +1005,15 @@ explain_cascade_now(ExplainOut *out, FkModel *fk, char **values, char **error)
  * taken (*complete false).
  */
 static void
+cascade_if_switched_in_try(void *arg)
+{
+	SwitchedCascade *sw = (SwitchedCascade *) arg;
+
+	cascade_if_switched(sw->fk, sw->values, &sw->total, &sw->rows,
+						&sw->complete, &sw->still_blocked);
+}
+
+static void
 cascade_if_switched(FkModel *fk, char **values, int64 *total, List **rows,
 					bool *complete, int64 *still_blocked)
 {
@@ -1144,9 +1165,8 @@ suggest_cascade(ExplainOut *out, FkModel *fk, char **values, List *now_rows,
 {
 	StringInfoData s;
 	StringInfoData sql;
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
 	const char *con = quote_identifier(NameStr(fk->conname));
+	SwitchedCascade sw;
 	char	   *failed = NULL;
 	List	   *rows = NIL;
 	int64		total = 0;
@@ -1158,31 +1178,17 @@ suggest_cascade(ExplainOut *out, FkModel *fk, char **values, List *now_rows,
 					 fksql_relname(fk->pk_relid));
 
 	/* the preview may fail (a table the caller cannot read): say why */
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		cascade_if_switched(fk, values, &total, &rows, &complete,
-							&still_blocked);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-			ReThrowError(edata);
-		failed = edata->message;
-	}
-	PG_END_TRY();
+	sw.fk = fk;
+	sw.values = values;
+	sw.total = 0;
+	sw.rows = NIL;
+	sw.complete = true;
+	sw.still_blocked = 0;
+	failed = fk_try(cascade_if_switched_in_try, &sw, 0);
+	total = sw.total;
+	rows = sw.rows;
+	complete = sw.complete;
+	still_blocked = sw.still_blocked;
 
 	if (failed)
 		appendStringInfo(&s, " What that would delete could not be worked out: %s.", failed);

@@ -33,6 +33,18 @@
 
 #include "fk_tools.h"
 
+/* fk_preview_rows' arguments and result, through fk_try */
+typedef struct PreviewCall
+{
+	const char *sql;
+	int			nargs;
+	Oid		   *argtypes;
+	Datum	   *values;
+	List	   *result;
+} PreviewCall;
+
+static void preview_rows_in_try(void *arg);
+
 /*
  * Run a query returning the preview's columns, in order, and read its
  * rows: fk_preview_call's, or a caller's own aggregate over previews.
@@ -83,9 +95,7 @@ fk_preview_call(Oid extnsp, const char *call, int nargs, Oid *argtypes,
 				Datum *values, char **error)
 {
 	StringInfoData sql;
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	List	   *result = NIL;
+	PreviewCall call_args;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
@@ -94,34 +104,21 @@ fk_preview_call(Oid extnsp, const char *call, int nargs, Oid *argtypes,
 	if (error == NULL)
 		return fk_preview_rows(sql.data, nargs, argtypes, values);
 
-	*error = NULL;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		result = fk_preview_rows(sql.data, nargs, argtypes, values);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
+	call_args.sql = sql.data;
+	call_args.nargs = nargs;
+	call_args.argtypes = argtypes;
+	call_args.values = values;
+	call_args.result = NIL;
+	*error = fk_try(preview_rows_in_try, &call_args, 0);
+	return *error ? NIL : call_args.result;
+}
 
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		/* cancels and timeouts are not the preview's findings */
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
-			ReThrowError(edata);
-		*error = edata->message;
-		result = NIL;
-	}
-	PG_END_TRY();
-	return result;
+static void
+preview_rows_in_try(void *arg)
+{
+	PreviewCall *c = (PreviewCall *) arg;
+
+	c->result = fk_preview_rows(c->sql, c->nargs, c->argtypes, c->values);
 }
 
 /*

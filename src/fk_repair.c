@@ -38,6 +38,7 @@ PG_FUNCTION_INFO_V1(fk_repair_orphans);
 #define FK_VALIDATE_SAMPLE_KEYS 5
 
 static bool fk_try_validate(FkModel *fk, char **failure);
+static void run_utility(void *sql);
 static void fk_require_writable(FkModel *fk, bool set_null);
 static List *orphan_preview(Oid extnsp, FkModel *fk, bool *summed);
 static const char *consequence_name(const char *action);
@@ -57,43 +58,21 @@ static void put_row(ReturnSetInfo *rsinfo, FkModel *fk, Oid relid,
 static bool
 fk_try_validate(FkModel *fk, char **failure)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
 	StringInfoData sql;
-	bool		ok = true;
 
 	initStringInfo(&sql);
 	fksql_validate_constraint(&sql, fk);
+	*failure = fk_try(run_utility, sql.data, ERRCODE_FOREIGN_KEY_VIOLATION);
+	return *failure == NULL;
+}
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		int			rc = SPI_execute(sql.data, false, 0);
+static void
+run_utility(void *sql)
+{
+	int			rc = SPI_execute((const char *) sql, false, 0);
 
-		if (rc != SPI_OK_UTILITY)
-			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode != ERRCODE_FOREIGN_KEY_VIOLATION)
-			ReThrowError(edata);
-		*failure = edata->message;
-		ok = false;
-	}
-	PG_END_TRY();
-	return ok;
+	if (rc != SPI_OK_UTILITY)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 }
 
 /*

@@ -15,6 +15,7 @@
 
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -27,7 +28,9 @@
 #include "utils/acl.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/resowner.h"
 #include "utils/rls.h"
 #include "utils/syscache.h"
 
@@ -213,4 +216,46 @@ fk_spi_into_tuplestore_args(const char *sql, int nargs, Oid *argtypes,
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
 	dest->rDestroy(dest);
+}
+
+/*
+ * Run fn(arg) in a subtransaction, for work whose failure is a finding
+ * rather than the caller's failure: NULL when it succeeded, else the
+ * error's message, with the subtransaction rolled back.  Only errors with
+ * SQLSTATE catch_code are caught (any, with 0); a cancel or timeout never
+ * is, so statement_timeout still ends the whole call.
+ */
+char *
+fk_try(void (*fn) (void *arg), void *arg, int catch_code)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	char	   *failure = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			(catch_code != 0 && edata->sqlerrcode != catch_code))
+			ReThrowError(edata);
+		failure = edata->message;
+	}
+	PG_END_TRY();
+	return failure;
 }

@@ -206,6 +206,7 @@ extern void fk_lock_and_check_relation(Oid relid, const char *argname,
 									   bool allow_partitioned);
 extern bool fk_can_read_key(FkModel *fk, bool pk_side, Oid *denied_relid);
 extern bool fk_rls_hides_rows(Oid relid);
+extern char *fk_try(void (*fn) (void *arg), void *arg, int catch_code);
 extern bool fk_column_default(Oid relid, AttrNumber attnum, Datum *value,
 							  bool *isnull);
 extern void fk_spi_into_tuplestore_args(const char *sql, int nargs,
