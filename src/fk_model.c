@@ -40,6 +40,7 @@ static bool fk_triggers_enabled(Oid conoid);
 static bool fk_has_leading_index(FkModel *fk);
 static bool fk_rel_has_subclass(Oid relid);
 static int	fk_model_cmp(const ListCell *a, const ListCell *b);
+static bool fk_clone_shares_side(FkModel *fk, bool pk_side);
 static int	fk_trigger_cmp(const ListCell *a, const ListCell *b);
 
 static void fk_load_action_triggers(FkModel *fk);
@@ -248,6 +249,31 @@ fk_model_foreach(bool declared_only, int flags, FkModelCallback cb, void *arg)
 }
 
 /*
+ * Is fk a partition clone whose parent constraint has the same referenced
+ * table (pk_side) or the same referencing table (!pk_side)?  Such a clone
+ * only repeats its parent on that side: the parent already covers it.
+ */
+static bool
+fk_clone_shares_side(FkModel *fk, bool pk_side)
+{
+	HeapTuple	ptup;
+	bool		shares = false;
+
+	if (!OidIsValid(fk->parentoid))
+		return false;
+	ptup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(fk->parentoid));
+	if (HeapTupleIsValid(ptup))
+	{
+		Form_pg_constraint parent = (Form_pg_constraint) GETSTRUCT(ptup);
+
+		shares = pk_side ? parent->confrelid == fk->pk_relid :
+			parent->conrelid == fk->fk_relid;
+		ReleaseSysCache(ptup);
+	}
+	return shares;
+}
+
+/*
  * The FK constraints whose rows live in fk_relid, i.e. the ones PostgreSQL
  * checks rows of fk_relid against: those declared on it and the clones it
  * got as a partition, but not the per-partition clones made for a
@@ -266,20 +292,9 @@ fk_model_checked_on(Oid fk_relid, const char *only_constraint, int flags)
 	{
 		FkModel    *fk = lfirst(lc);
 
-		if (OidIsValid(fk->parentoid))
-		{
-			HeapTuple	ptup = SearchSysCache1(CONSTROID,
-											   ObjectIdGetDatum(fk->parentoid));
-			bool		pk_side_clone = false;
-
-			if (HeapTupleIsValid(ptup))
-			{
-				pk_side_clone = ((Form_pg_constraint) GETSTRUCT(ptup))->conrelid == fk_relid;
-				ReleaseSysCache(ptup);
-			}
-			if (pk_side_clone)
-				continue;
-		}
+		/* a clone made for a partition of the referenced table */
+		if (fk_clone_shares_side(fk, false))
+			continue;
 		if (only_constraint && strcmp(NameStr(fk->conname), only_constraint) != 0)
 			continue;
 		result = lappend(result, fk);
@@ -332,20 +347,9 @@ fk_model_acting_on(Oid pk_relid, int flags)
 	{
 		FkModel    *fk = lfirst(lc);
 
-		if (OidIsValid(fk->parentoid))
-		{
-			HeapTuple	ptup = SearchSysCache1(CONSTROID,
-											   ObjectIdGetDatum(fk->parentoid));
-			bool		fk_side_clone = false;
-
-			if (HeapTupleIsValid(ptup))
-			{
-				fk_side_clone = ((Form_pg_constraint) GETSTRUCT(ptup))->confrelid == pk_relid;
-				ReleaseSysCache(ptup);
-			}
-			if (fk_side_clone)
-				continue;
-		}
+		/* a clone made for a partition of the referencing table */
+		if (fk_clone_shares_side(fk, true))
+			continue;
 		result = lappend(result, fk);
 	}
 	list_sort(result, fk_model_trigger_cmp);

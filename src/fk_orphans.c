@@ -37,6 +37,10 @@ PG_FUNCTION_INFO_V1(fk_missing_parents);
 #define FK_CHECK_SAMPLE_KEYS 5
 
 static char *fk_unusable_reason(FkModel *fk);
+static void per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
+								 void (*build) (StringInfo sql, FkModel *fk));
+static void orphan_rows_query(StringInfo sql, FkModel *fk);
+static void missing_parents_query(StringInfo sql, FkModel *fk);
 
 /*
  * Beyond the tables themselves, the query needs USAGE on both tables'
@@ -169,41 +173,20 @@ fk_orphan_from(StringInfo sql, FkModel *fk)
 Datum
 fk_orphans(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			target;
-	List	   *fks;
-	ListCell   *lc;
-
-	InitMaterializedSRF(fcinfo, 0);
-	if (PG_ARGISNULL(0))
-		PG_RETURN_VOID();
-	target = PG_GETARG_OID(0);
-	fk_lock_and_check_relation(target, "target", true);
-	fks = fk_model_checked_on(target,
-							  PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
-							  FK_LOAD_NAMES);
-	foreach(lc, fks)
-		fk_require_readable(lfirst(lc), true);
-
-	fk_spi_connect();
-	foreach(lc, fks)
-	{
-		FkModel    *fk = lfirst(lc);
-		StringInfoData sql;
-
-		CHECK_FOR_INTERRUPTS();
-		initStringInfo(&sql);
-		appendStringInfoString(&sql, "SELECT ");
-		fksql_literal(&sql, NameStr(fk->conname));
-		appendStringInfoString(&sql, "::pg_catalog.name, fk_tools_c.tableoid::pg_catalog.regclass, ");
-		fksql_key_jsonb(&sql, fk, "fk_tools_c", false, false);
-		appendStringInfoString(&sql, ", pg_catalog.to_jsonb(fk_tools_c.*)");
-		fk_orphan_from(&sql, fk);
-		fk_spi_into_tuplestore(sql.data, rsinfo);
-		pfree(sql.data);
-	}
-	fk_spi_finish();
+	per_constraint_query(fcinfo, true, orphan_rows_query);
 	PG_RETURN_VOID();
+}
+
+/* SELECT conname, tableoid, key, row FROM <target> WHERE <breaks fk> */
+static void
+orphan_rows_query(StringInfo sql, FkModel *fk)
+{
+	appendStringInfoString(sql, "SELECT ");
+	fksql_literal(sql, NameStr(fk->conname));
+	appendStringInfoString(sql, "::pg_catalog.name, fk_tools_c.tableoid::pg_catalog.regclass, ");
+	fksql_key_jsonb(sql, fk, "fk_tools_c", false, false);
+	appendStringInfoString(sql, ", pg_catalog.to_jsonb(fk_tools_c.*)");
+	fk_orphan_from(sql, fk);
 }
 
 /*
@@ -219,6 +202,40 @@ fk_orphans(PG_FUNCTION_ARGS)
 Datum
 fk_missing_parents(PG_FUNCTION_ARGS)
 {
+	per_constraint_query(fcinfo, false, missing_parents_query);
+	PG_RETURN_VOID();
+}
+
+/*
+ * SELECT conname, pktable, key, count(*) FROM <target> WHERE <breaks fk>
+ * AND <key complete> GROUP BY <key as the referenced side compares it>
+ */
+static void
+missing_parents_query(StringInfo sql, FkModel *fk)
+{
+	appendStringInfoString(sql, "SELECT ");
+	fksql_literal(sql, NameStr(fk->conname));
+	appendStringInfo(sql, "::pg_catalog.name, %u::pg_catalog.regclass, ",
+					 fk->pk_relid);
+	fksql_key_jsonb(sql, fk, "fk_tools_c", true, true);
+	appendStringInfoString(sql, ", pg_catalog.count(*)");
+	fk_orphan_from(sql, fk);
+	appendStringInfoString(sql, " AND ");
+	fksql_key_complete(sql, fk, "fk_tools_c", false);
+	appendStringInfoString(sql, " GROUP BY ");
+	fksql_key_group(sql, fk, "fk_tools_c");
+}
+
+/*
+ * The frame of fk_orphans and fk_missing_parents: for target's foreign
+ * keys (or the one named), check the caller may read what is needed
+ * (whole_fk_row: all of target), then stream one query per constraint,
+ * as written by build, into the result.
+ */
+static void
+per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
+					 void (*build) (StringInfo sql, FkModel *fk))
+{
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Oid			target;
 	List	   *fks;
@@ -226,39 +243,27 @@ fk_missing_parents(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0))
-		PG_RETURN_VOID();
+		return;
 	target = PG_GETARG_OID(0);
 	fk_lock_and_check_relation(target, "target", true);
 	fks = fk_model_checked_on(target,
 							  PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
 							  FK_LOAD_NAMES);
 	foreach(lc, fks)
-		fk_require_readable(lfirst(lc), false);
+		fk_require_readable(lfirst(lc), whole_fk_row);
 
 	fk_spi_connect();
 	foreach(lc, fks)
 	{
-		FkModel    *fk = lfirst(lc);
 		StringInfoData sql;
 
 		CHECK_FOR_INTERRUPTS();
 		initStringInfo(&sql);
-		appendStringInfoString(&sql, "SELECT ");
-		fksql_literal(&sql, NameStr(fk->conname));
-		appendStringInfo(&sql, "::pg_catalog.name, %u::pg_catalog.regclass, ",
-						 fk->pk_relid);
-		fksql_key_jsonb(&sql, fk, "fk_tools_c", true, true);
-		appendStringInfoString(&sql, ", pg_catalog.count(*)");
-		fk_orphan_from(&sql, fk);
-		appendStringInfoString(&sql, " AND ");
-		fksql_key_complete(&sql, fk, "fk_tools_c", false);
-		appendStringInfoString(&sql, " GROUP BY ");
-		fksql_key_group(&sql, fk, "fk_tools_c");
+		build(&sql, lfirst(lc));
 		fk_spi_into_tuplestore(sql.data, rsinfo);
 		pfree(sql.data);
 	}
 	fk_spi_finish();
-	PG_RETURN_VOID();
 }
 
 /*

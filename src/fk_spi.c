@@ -57,21 +57,7 @@ fk_spi_finish(void)
 void
 fk_spi_into_tuplestore(const char *sql, ReturnSetInfo *rsinfo)
 {
-	DestReceiver *dest = CreateDestReceiver(DestTuplestore);
-	SPIExecuteOptions options;
-	int			rc;
-
-	SetTuplestoreDestReceiverParams(dest, rsinfo->setResult,
-									rsinfo->econtext->ecxt_per_query_memory,
-									false, rsinfo->setDesc,
-									gettext_noop("generated query does not match the function's result type"));
-	memset(&options, 0, sizeof(options));
-	options.read_only = true;
-	options.dest = dest;
-	rc = SPI_execute_extended(sql, &options);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
-	dest->rDestroy(dest);
+	fk_spi_into_tuplestore_args(sql, 0, NULL, NULL, NULL, rsinfo);
 }
 
 /*
@@ -194,7 +180,7 @@ fk_spi_into_tuplestore_args(const char *sql, int nargs, Oid *argtypes,
 {
 	DestReceiver *dest = CreateDestReceiver(DestTuplestore);
 	SPIExecuteOptions options;
-	ParamListInfo params = makeParamList(nargs);
+	ParamListInfo params = nargs > 0 ? makeParamList(nargs) : NULL;
 	int			rc;
 
 	for (int i = 0; i < nargs; i++)
