@@ -1603,6 +1603,7 @@ casc_tree_run(Cascade *c, Oid target, Oid keytype, Datum key)
 		}
 	}
 	SPI_freetuptable(SPI_tuptable);
+	elog(DEBUG1, "cascade counted as a tree of %d tables", t->nnodes);
 	c->tree = t;
 	return true;
 }
