@@ -32,6 +32,7 @@
 #include "access/relation.h"
 #include "catalog/partition.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
@@ -49,6 +50,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
+#include "rewrite/prs2lock.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
@@ -250,6 +252,7 @@ static CascGroup *casc_group(Cascade *c, int depth, Oid relid, Oid conoid,
 static CascGroup **casc_sorted_groups(Cascade *c, int *ngroups);
 static const char *casc_action_text(char action);
 static char *casc_detail(Cascade *c, CascGroup *g);
+static bool casc_user_code(Oid relid, bool ondelete);
 static void casc_preview_output(Cascade *c, ReturnSetInfo *rsinfo);
 static bool casc_can_read(Oid relid);
 static bool casc_tree_plan(CascTree *t, Oid target);
@@ -1320,7 +1323,39 @@ casc_detail(Cascade *c, CascGroup *g)
 	if (rel->rls)
 		appendStringInfo(&d, "%sRow-level security hides rows of %s from you: the server's referential actions, run as the table owner, would also reach rows not counted here.",
 						 d.len > 0 ? " " : "", g->relname);
+	if (g->key.action != ACT_BLOCKED &&
+		casc_user_code(g->key.relid, g->key.action == ACT_DELETE))
+		appendStringInfo(&d, "%s%s has triggers or rules on %s that the preview does not run: they may change what happens.",
+						 d.len > 0 ? " " : "", g->relname,
+						 g->key.action == ACT_DELETE ? "DELETE" : "UPDATE");
 	return d.len > 0 ? d.data : NULL;
+}
+
+/*
+ * Does the table have enabled user triggers, or rules, on DELETE (or
+ * UPDATE)?  The server would run them on the rows the preview counts.
+ */
+static bool
+casc_user_code(Oid relid, bool ondelete)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	bool		found = false;
+
+	if (rel->trigdesc)
+		for (int i = 0; i < rel->trigdesc->numtriggers; i++)
+		{
+			Trigger    *tg = &rel->trigdesc->triggers[i];
+
+			if (!tg->tgisinternal && tg->tgenabled != TRIGGER_DISABLED &&
+				(ondelete ? TRIGGER_FOR_DELETE(tg->tgtype) : TRIGGER_FOR_UPDATE(tg->tgtype)))
+				found = true;
+		}
+	if (rel->rd_rules)
+		for (int i = 0; i < rel->rd_rules->numLocks; i++)
+			if (rel->rd_rules->rules[i]->event == (ondelete ? CMD_DELETE : CMD_UPDATE))
+				found = true;
+	relation_close(rel, AccessShareLock);
+	return found;
 }
 
 static void
