@@ -21,5 +21,24 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/guc.h"
+
+#include "fk_tools.h"
 
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomBoolVariable("fk_tools.cascade_fast_path",
+							 "Lets cascade previews count tree-shaped cascades in SQL.",
+							 "Off makes them follow every row, as for cascades that reach a table twice; for testing.",
+							 &fk_cascade_fast_path,
+							 true,
+							 PGC_USERSET,
+							 GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
+	MarkGUCPrefixReserved("fk_tools");
+}

@@ -293,6 +293,16 @@ SET ROLE ct_reader;
 SELECT table_name, action, row_count, detail FROM fk_cascade_preview('customers', 1) ORDER BY 1::text, 2;
 RESET ROLE;
 
+-- 13. User triggers and rules run by the real statement but not by the
+-- preview are named in detail (a disabled trigger is not)
+CREATE FUNCTION keep_row() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
+CREATE TRIGGER keep_items BEFORE DELETE ON order_items FOR EACH ROW EXECUTE FUNCTION keep_row();
+CREATE RULE keep_notes AS ON UPDATE TO notes DO INSTEAD NOTHING;
+SELECT table_name, action, row_count, detail FROM fk_cascade_preview('customers', 1) ORDER BY 1::text, 2;
+ALTER TABLE order_items DISABLE TRIGGER keep_items;
+DROP RULE keep_notes ON notes;
+SELECT table_name, action, row_count, detail FROM fk_cascade_preview('customers', 1) ORDER BY 1::text, 2;
+
 SET client_min_messages = warning;
 DROP SCHEMA ct CASCADE;
 DROP ROLE ct_reader;

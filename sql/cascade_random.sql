@@ -4,6 +4,21 @@ CREATE SCHEMA cr;
 SET search_path = cr, public;
 SET client_min_messages = warning;
 
+-- Everything fk_cascade_preview and fk_cascade_rows say, with the tree
+-- path allowed or not.
+CREATE FUNCTION cr.preview_text(target regclass, key jsonb, tree boolean)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  res text;
+BEGIN
+  PERFORM set_config('fk_tools.cascade_fast_path', tree::text, true);
+  SELECT string_agg(p::text, E'\n' ORDER BY p::text) INTO res FROM fk_cascade_preview(target, key) p;
+  SELECT res || E'\n' || coalesce(string_agg(r::text, E'\n' ORDER BY r::text), '')
+    INTO res FROM fk_cascade_rows(target, key) r;
+  PERFORM set_config('fk_tools.cascade_fast_path', 'on', true);
+  RETURN res;
+END $$;
+
 CREATE FUNCTION cr.oracle(target regclass, key jsonb, new_values jsonb DEFAULT NULL)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -53,6 +68,11 @@ BEGIN
   END;
 
   IF new_values IS NULL THEN
+    -- the tree path (taken where no table is reachable twice) and the row
+    -- path must say exactly the same, row for row
+    IF cr.preview_text(target, key, true) IS DISTINCT FROM cr.preview_text(target, key, false) THEN
+      RETURN 'MISMATCH: the tree and row paths of the preview differ';
+    END IF;
     SELECT coalesce(bool_or(p.action = 'BLOCKED'), false) INTO prev_blocked FROM fk_cascade_preview(target, key) p;
   ELSE
     SELECT coalesce(bool_or(p.action = 'BLOCKED'), false) INTO prev_blocked FROM fk_update_preview(target, key, new_values) p;
@@ -91,7 +111,11 @@ END $$;
 -- ON DELETE and ON UPDATE action, MATCH SIMPLE or FULL, some NOT NULL
 -- columns, SET NULL column lists and SET DEFAULT values with or without a
 -- parent row.  Rows reference random parents, some with NULLs.
-CREATE FUNCTION cr.build(ntables int, nfks int) RETURNS text LANGUAGE plpgsql AS $$
+-- shape 'tree': t1..t(n-1) each reference an earlier table (constraint f
+-- from t(1 + (f-1) % (n-1))), so with nfks = ntables - 1 nothing is
+-- reachable twice from t0, and each further constraint adds a diamond;
+-- shape 'chain': t(f) references t(f-1).  Mostly CASCADE, to go deep.
+CREATE FUNCTION cr.build(ntables int, nfks int, shape text DEFAULT 'random') RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   actions text[] := ARRAY['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION', 'DEFERRED'];
   descr text := '';
@@ -106,6 +130,16 @@ BEGIN
     src := floor(random() * ntables);
     dst := floor(random() * ntables);
     act := actions[1 + floor(random() * 6)];
+    IF shape = 'tree' THEN
+      src := 1 + (f - 1) % (ntables - 1);
+      dst := floor(random() * src);
+    ELSIF shape = 'chain' THEN
+      src := f;
+      dst := f - 1;
+    END IF;
+    IF shape <> 'random' AND random() < (CASE shape WHEN 'chain' THEN 0.85 ELSE 0.5 END) THEN
+      act := 'CASCADE';
+    END IF;
     uact := actions[1 + floor(random() * 5)];
     comp := random() < 0.3;
     is_full := comp AND random() < 0.3;
@@ -181,6 +215,31 @@ BEGIN
       END LOOP;
     END LOOP;
     FOR t IN 0 .. 3 + g % 3 LOOP
+      EXECUTE format('DROP TABLE cr.t%s CASCADE', t);
+    END LOOP;
+    COMMIT;
+  END LOOP;
+END $$;
+
+-- trees, trees with diamonds, long chains: deletes from the root down
+DO $$
+DECLARE
+  descr text;
+  res text;
+  n int;
+BEGIN
+  PERFORM setseed(0.1717);
+  FOR g IN 1 .. 12 LOOP
+    n := CASE WHEN g % 3 = 0 THEN 12 ELSE 6 + g % 4 END;
+    descr := CASE WHEN g % 3 = 0 THEN cr.build(n, n - 1, 'chain')
+                  ELSE cr.build(n, n - 1 + (g % 3 - 1) * (g % 4), 'tree') END;
+    FOR t IN 0 .. 2 LOOP
+      FOR k IN 1 .. 8 LOOP
+        res := cr.oracle(format('cr.t%s', t)::regclass, jsonb_build_object('id', k));
+        INSERT INTO cr_results VALUES (100 + g, descr, 't' || t, jsonb_build_object('id', k), NULL, res);
+      END LOOP;
+    END LOOP;
+    FOR t IN 0 .. n - 1 LOOP
       EXECUTE format('DROP TABLE cr.t%s CASCADE', t);
     END LOOP;
     COMMIT;

@@ -31,6 +31,8 @@
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "catalog/partition.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
@@ -48,6 +50,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
+#include "rewrite/prs2lock.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
@@ -142,6 +145,7 @@ typedef struct CascGroup
 	ItemPointerData *tids;
 	char	   *detail;
 	bool		ondelete;		/* for the wording of the detail */
+	int			node;			/* counted by the tree: its CascNode, else -1 */
 } CascGroup;
 
 typedef struct CascBlockKey
@@ -162,6 +166,43 @@ typedef struct CascDeferred
 	bool		ondelete;
 } CascDeferred;
 
+/*
+ * The tree path.  When every table the DELETE can reach is reached by one
+ * constraint only (no table twice, no cycle), no row can be reached twice
+ * and no action depends on what another path did: the rows of each table
+ * are then exactly those matching, through the chain of constraints, the
+ * target rows, and SQL can count them without handing a single row to C.
+ * One query counts the whole tree: a WITH query per table whose rows
+ * reach further (the referenced key columns only, materialized, so work_mem
+ * bounds it and it spills), a count per table.
+ */
+#define CASC_TREE_MAX_NODES 64
+
+typedef struct CascNode
+{
+	Oid			relid;
+	int			depth;
+	int			parent;			/* the node whose rows reach it; -1: target */
+	FkModel    *fk;				/* the constraint from parent */
+	char		action;			/* ACT_DELETE, ACT_SETNULL or ACT_BLOCKED */
+	char		why;			/* ACT_BLOCKED: why */
+	bool		notnull;		/* ACT_SETNULL: a nulled column is NOT NULL */
+	List	   *cols;			/* referenced key columns its children compare */
+	int64		count;
+} CascNode;
+
+typedef struct CascTree
+{
+	int			nnodes;
+	CascNode	nodes[CASC_TREE_MAX_NODES];
+	char	   *keycond;		/* the target's rows, as a condition on "t" */
+	char	   *with;			/* WITH n0 AS MATERIALIZED (...), ... */
+	int			nargs;
+	Oid			argtypes[FUNC_MAX_ARGS + 4];
+	Datum		values[FUNC_MAX_ARGS + 4];
+	char		nulls[FUNC_MAX_ARGS + 4];
+} CascTree;
+
 typedef struct Cascade
 {
 	HTAB	   *rels;
@@ -171,7 +212,11 @@ typedef struct Cascade
 	List	   *deferred;
 	bool		want_tids;
 	bool		ondelete;		/* the statement is a DELETE */
+	CascTree   *tree;			/* counted by the tree path */
 } Cascade;
+
+/* fk_tools.cascade_fast_path: off makes every preview take the row path */
+bool		fk_cascade_fast_path = true;
 
 static Cascade *casc_create(bool want_tids, bool ondelete);
 static CascRel *casc_rel(Cascade *c, Oid relid, Oid readrel);
@@ -207,7 +252,14 @@ static CascGroup *casc_group(Cascade *c, int depth, Oid relid, Oid conoid,
 static CascGroup **casc_sorted_groups(Cascade *c, int *ngroups);
 static const char *casc_action_text(char action);
 static char *casc_detail(Cascade *c, CascGroup *g);
+static bool casc_user_code(Oid relid, bool ondelete);
 static void casc_preview_output(Cascade *c, ReturnSetInfo *rsinfo);
+static bool casc_can_read(Oid relid);
+static bool casc_tree_plan(CascTree *t, Oid target);
+static bool casc_tree_setnull(CascNode *n);
+static const char *casc_tree_source(CascTree *t, StringInfo sql, int i);
+static bool casc_tree_run(Cascade *c, Oid target, Oid keytype, Datum key);
+static void casc_tree_rows(Cascade *c, ReturnSetInfo *rsinfo);
 
 static Cascade *
 casc_create(bool want_tids, bool ondelete)
@@ -1165,6 +1217,7 @@ casc_group(Cascade *c, int depth, Oid relid, Oid conoid, Oid refrel,
 		g->tids = NULL;
 		g->detail = NULL;
 		g->ondelete = c->ondelete;
+		g->node = -1;
 	}
 	return g;
 }
@@ -1270,7 +1323,39 @@ casc_detail(Cascade *c, CascGroup *g)
 	if (rel->rls)
 		appendStringInfo(&d, "%sRow-level security hides rows of %s from you: the server's referential actions, run as the table owner, would also reach rows not counted here.",
 						 d.len > 0 ? " " : "", g->relname);
+	if (g->key.action != ACT_BLOCKED &&
+		casc_user_code(g->key.relid, g->key.action == ACT_DELETE))
+		appendStringInfo(&d, "%s%s has triggers or rules on %s that the preview does not run: they may change what happens.",
+						 d.len > 0 ? " " : "", g->relname,
+						 g->key.action == ACT_DELETE ? "DELETE" : "UPDATE");
 	return d.len > 0 ? d.data : NULL;
+}
+
+/*
+ * Does the table have enabled user triggers, or rules, on DELETE (or
+ * UPDATE)?  The server would run them on the rows the preview counts.
+ */
+static bool
+casc_user_code(Oid relid, bool ondelete)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	bool		found = false;
+
+	if (rel->trigdesc)
+		for (int i = 0; i < rel->trigdesc->numtriggers; i++)
+		{
+			Trigger    *tg = &rel->trigdesc->triggers[i];
+
+			if (!tg->tgisinternal && tg->tgenabled != TRIGGER_DISABLED &&
+				(ondelete ? TRIGGER_FOR_DELETE(tg->tgtype) : TRIGGER_FOR_UPDATE(tg->tgtype)))
+				found = true;
+		}
+	if (rel->rd_rules)
+		for (int i = 0; i < rel->rd_rules->numLocks; i++)
+			if (rel->rd_rules->rules[i]->event == (ondelete ? CMD_DELETE : CMD_UPDATE))
+				found = true;
+	relation_close(rel, AccessShareLock);
+	return found;
 }
 
 static void
@@ -1310,6 +1395,305 @@ casc_preview_output(Cascade *c, ReturnSetInfo *rsinfo)
 	}
 }
 
+static bool
+casc_can_read(Oid relid)
+{
+	return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+}
+
+/*
+ * Can the tree path count this DELETE, and how: the tables it can reach,
+ * breadth first, each with the constraint that reaches it.  Whatever the
+ * rows: a table reachable twice (two constraints, a cycle, a self
+ * reference), SET DEFAULT (whose check depends on rows deleted elsewhere),
+ * a SET NULL that changes a key referenced further on, partitions and
+ * inheritance (rows of one table visible through two), or a table the
+ * caller cannot read in full (the row path reports that, when rows reach
+ * it) make the row path do it.
+ */
+static bool
+casc_tree_plan(CascTree *t, Oid target)
+{
+	if (!fk_cascade_fast_path ||
+		get_rel_relkind(target) != RELKIND_RELATION || has_subclass(target) ||
+		!casc_can_read(target))
+		return false;
+	memset(&t->nodes[0], 0, sizeof(CascNode));
+	t->nodes[0].relid = target;
+	t->nodes[0].parent = -1;
+	t->nodes[0].action = ACT_DELETE;
+	t->nnodes = 1;
+
+	for (int i = 0; i < t->nnodes; i++)
+	{
+		CascNode   *n = &t->nodes[i];
+		ListCell   *lc;
+
+		CHECK_FOR_INTERRUPTS();
+		if (n->action != ACT_DELETE)
+			continue;
+		foreach(lc, fk_model_acting_on(n->relid, FK_LOAD_NAMES))
+		{
+			FkModel    *fk = lfirst(lc);
+			CascNode   *child;
+
+			if (t->nnodes >= CASC_TREE_MAX_NODES)
+				return false;
+			for (int j = 0; j < t->nnodes; j++)
+				if (t->nodes[j].relid == fk->fk_relid)
+					return false;
+			if (fk->pk_relid != n->relid ||
+				get_rel_relkind(fk->fk_relid) != RELKIND_RELATION ||
+				get_rel_relispartition(fk->fk_relid) ||
+				!casc_can_read(fk->fk_relid))
+				return false;
+			child = &t->nodes[t->nnodes];
+			memset(child, 0, sizeof(CascNode));
+			child->relid = fk->fk_relid;
+			child->depth = n->depth + 1;
+			child->parent = i;
+			child->fk = fk;
+			switch (fk->del_action)
+			{
+				case FKCONSTR_ACTION_CASCADE:
+					child->action = ACT_DELETE;
+					break;
+				case FKCONSTR_ACTION_SETNULL:
+					if (!casc_tree_setnull(child))
+						return false;
+					break;
+				case FKCONSTR_ACTION_RESTRICT:
+					child->action = ACT_BLOCKED;
+					child->why = WHY_RESTRICT;
+					break;
+				case FKCONSTR_ACTION_NOACTION:
+					child->action = ACT_BLOCKED;
+					child->why = fk->initdeferred ? WHY_DEFERRED : WHY_NOACTION;
+					break;
+				default:
+					return false;
+			}
+			for (int k = 0; k < fk->nkeys; k++)
+			{
+				ListCell   *cc;
+				bool		have = false;
+
+				foreach(cc, n->cols)
+					if (strcmp(lfirst(cc), fk->pk_colnames[k]) == 0)
+						have = true;
+				if (!have)
+					n->cols = lappend(n->cols, fk->pk_colnames[k]);
+			}
+			t->nnodes++;
+		}
+	}
+	return true;
+}
+
+/*
+ * ON DELETE SET NULL into a tree node: fine unless a nulled column is part
+ * of a key that constraints acting on the node's table reference (their
+ * ON UPDATE actions would fire).  A NOT NULL column makes the rows block.
+ */
+static bool
+casc_tree_setnull(CascNode *n)
+{
+	bool		volatile_default = false;
+	CascSet    *set = casc_action_set(n->fk, FKCONSTR_ACTION_SETNULL, true, NULL,
+									  &volatile_default);
+	ListCell   *lc;
+
+	n->action = ACT_SETNULL;
+	for (int j = 0; j < set->n; j++)
+		if (casc_attnotnull(n->relid, get_attnum(n->relid, set->cols[j])))
+			n->notnull = true;
+	foreach(lc, fk_model_acting_on(n->relid, FK_LOAD_NAMES))
+	{
+		FkModel    *fk = lfirst(lc);
+
+		for (int k = 0; k < fk->nkeys; k++)
+			if (casc_set_find(set, fk->pk_colnames[k]) >= 0)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * What follows FROM for the rows of node i, read under an alias that is
+ * returned: the target's rows by the key, any other node's rows by its
+ * constraint's key matching a row of its parent's WITH query.
+ */
+static const char *
+casc_tree_source(CascTree *t, StringInfo sql, int i)
+{
+	CascNode   *n = &t->nodes[i];
+
+	if (n->parent < 0)
+	{
+		/* DELETE without ONLY; the target has no children anyway */
+		fksql_rel(sql, n->relid, false);
+		appendStringInfo(sql, " t WHERE %s", t->keycond);
+		return "t";
+	}
+	/*
+	 * A join, not EXISTS: the parent's rows are distinct rows and the key
+	 * is unique in its table, so a row matches at most one of them.
+	 */
+	appendStringInfo(sql, "n%d p JOIN ", n->parent);
+	fksql_rel(sql, n->relid, true);
+	appendStringInfoString(sql, " c ON ");
+	fksql_key_equal(sql, n->fk, "p", "c");
+	return "c";
+}
+
+/*
+ * The tree path of a DELETE: plan, then one query counting every node.
+ * False when the row path must do it (nothing done then).
+ */
+static bool
+casc_tree_run(Cascade *c, Oid target, Oid keytype, Datum key)
+{
+	CascTree   *t = palloc0(sizeof(CascTree));
+	StringInfoData sql;
+	int			rc;
+
+	if (!casc_tree_plan(t, target))
+	{
+		pfree(t);
+		return false;
+	}
+	initStringInfo(&sql);
+	casc_key_condition(&sql, target, keytype, key, &t->nargs, t->argtypes,
+					   t->values, t->nulls);
+	t->keycond = sql.data;
+
+	/* a WITH query for each node whose rows reach further */
+	initStringInfo(&sql);
+	for (int i = 0; i < t->nnodes; i++)
+	{
+		CascNode   *n = &t->nodes[i];
+		const char *alias;
+		ListCell   *lc;
+		StringInfoData src;
+
+		if (n->cols == NIL)
+			continue;
+		initStringInfo(&src);
+		alias = casc_tree_source(t, &src, i);
+		appendStringInfo(&sql, "%sn%d AS MATERIALIZED (SELECT ",
+						 sql.len == 0 ? "WITH " : ", ", i);
+		foreach(lc, n->cols)
+		{
+			if (lc != list_head(n->cols))
+				appendStringInfoString(&sql, ", ");
+			fksql_col(&sql, alias, lfirst(lc));
+		}
+		appendStringInfo(&sql, " FROM %s)", src.data);
+		pfree(src.data);
+	}
+	appendStringInfoChar(&sql, ' ');
+	t->with = pstrdup(sql.data);
+
+	appendStringInfoString(&sql, "SELECT ");
+	for (int i = 0; i < t->nnodes; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&sql, ", ");
+		appendStringInfoString(&sql, "(SELECT pg_catalog.count(*) FROM ");
+		if (t->nodes[i].cols != NIL)
+			appendStringInfo(&sql, "n%d", i);
+		else
+			casc_tree_source(t, &sql, i);
+		appendStringInfoChar(&sql, ')');
+	}
+	rc = SPI_execute_with_args(sql.data, t->nargs, t->argtypes, t->values,
+							   t->nulls, true, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+
+	for (int i = 0; i < t->nnodes; i++)
+	{
+		CascNode   *n = &t->nodes[i];
+		bool		isnull;
+		CascGroup  *g;
+
+		n->count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, i + 1,
+											   &isnull));
+		if (n->count == 0)
+			continue;
+		if (n->parent < 0)
+			g = casc_group(c, 0, n->relid, InvalidOid, InvalidOid, ACT_DELETE, 0);
+		else
+			g = casc_group(c, n->depth, n->relid, n->fk->conoid,
+						   t->nodes[n->parent].relid, n->action, n->why);
+		g->count = n->count;
+		g->node = i;
+		if (n->action == ACT_SETNULL && n->notnull)
+		{
+			g = casc_group(c, n->depth, n->relid, n->fk->conoid,
+						   t->nodes[n->parent].relid, ACT_BLOCKED, WHY_NOTNULL);
+			g->count = n->count;
+			g->node = i;
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+	elog(DEBUG1, "cascade counted as a tree of %d tables", t->nnodes);
+	c->tree = t;
+	return true;
+}
+
+/*
+ * fk_cascade_rows on the tree path: a query per output group streams the
+ * rows of its node, read again through the chain of WITH queries.
+ */
+static void
+casc_tree_rows(Cascade *c, ReturnSetInfo *rsinfo)
+{
+	CascTree   *t = c->tree;
+	CascGroup **groups;
+	int			n;
+	int			k = t->nargs;
+
+	t->argtypes[k] = INT4OID;
+	t->argtypes[k + 1] = REGCLASSOID;
+	t->argtypes[k + 2] = TEXTOID;
+	t->argtypes[k + 3] = NAMEOID;
+	groups = casc_sorted_groups(c, &n);
+	for (int i = 0; i < n; i++)
+	{
+		CascGroup  *g = groups[i];
+		Name		nm = palloc0(NAMEDATALEN);
+		StringInfoData sql;
+		StringInfoData src;
+		const char *alias;
+		bool		nulls[FUNC_MAX_ARGS + 4];
+
+		CHECK_FOR_INTERRUPTS();
+		if (g->conname)
+			namestrcpy(nm, g->conname);
+		t->values[k] = Int32GetDatum(g->key.depth);
+		t->values[k + 1] = ObjectIdGetDatum(g->key.relid);
+		t->values[k + 2] = CStringGetTextDatum(casc_action_text(g->key.action));
+		t->values[k + 3] = NameGetDatum(nm);
+		for (int j = 0; j < k; j++)
+			nulls[j] = (t->nulls[j] == 'n');
+		nulls[k] = nulls[k + 1] = nulls[k + 2] = false;
+		nulls[k + 3] = (g->conname == NULL);
+
+		initStringInfo(&src);
+		alias = casc_tree_source(t, &src, g->node);
+		initStringInfo(&sql);
+		appendStringInfo(&sql, "%sSELECT $%d, $%d, $%d, $%d, ", t->with,
+						 k + 1, k + 2, k + 3, k + 4);
+		fksql_row_jsonb(&sql, alias);
+		appendStringInfo(&sql, " FROM %s ORDER BY ", src.data);
+		fksql_col(&sql, alias, "ctid");
+		fk_spi_into_tuplestore_args(sql.data, k + 4, t->argtypes, t->values,
+									nulls, rsinfo);
+	}
+}
+
 /*
  * fk_cascade_preview(target regclass, key anyelement)
  *   RETURNS TABLE(depth int, table_name regclass, action text,
@@ -1330,10 +1714,14 @@ fk_cascade_preview(PG_FUNCTION_ARGS)
 	fk_lock_and_check_relation(target, "target", true);
 	fk_spi_connect();
 	c = casc_create(false, true);
-	casc_root(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
-			  PG_GETARG_DATUM(1), NULL);
-	casc_run(c);
-	casc_finish(c);
+	if (!casc_tree_run(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
+					   PG_GETARG_DATUM(1)))
+	{
+		casc_root(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
+				  PG_GETARG_DATUM(1), NULL);
+		casc_run(c);
+		casc_finish(c);
+	}
 	casc_preview_output(c, rsinfo);
 	fk_spi_finish();
 	PG_RETURN_VOID();
@@ -1392,6 +1780,13 @@ fk_cascade_rows(PG_FUNCTION_ARGS)
 	fk_lock_and_check_relation(target, "target", true);
 	fk_spi_connect();
 	c = casc_create(true, true);
+	if (casc_tree_run(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
+					  PG_GETARG_DATUM(1)))
+	{
+		casc_tree_rows(c, rsinfo);
+		fk_spi_finish();
+		PG_RETURN_VOID();
+	}
 	casc_root(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
 			  PG_GETARG_DATUM(1), NULL);
 	casc_run(c);

@@ -213,4 +213,7 @@ extern void fk_spi_into_tuplestore_args(const char *sql, int nargs,
 										Oid *argtypes, Datum *values,
 										bool *nulls, ReturnSetInfo *rsinfo);
 
+/* fk_cascade.c */
+extern bool fk_cascade_fast_path;
+
 #endif							/* FK_TOOLS_H */
