@@ -75,6 +75,33 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.fk_load_order(name[]) IS
 'every user table (of schemas, or of all non-system schemas) in an order that loads parents before children; tables on a foreign key cycle share a cycle_group and break_constraints names the keys to defer or add after loading';
 
+-- Views are not readable by PUBLIC by default; what this one shows comes
+-- from catalogs every role can read.
+GRANT SELECT ON @extschema@.fk_constraints TO PUBLIC;
+
+CREATE FUNCTION @extschema@.fk_issue_rows(
+    OUT severity text,
+    OUT issue text,
+    OUT table_name regclass,
+    OUT constraint_name name,
+    OUT detail text,
+    OUT fix_sql text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_issue_rows'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_issue_rows() IS
+'rows of the fk_issues view';
+
+CREATE VIEW @extschema@.fk_issues AS
+SELECT i.severity, i.issue, i.table_name, i.constraint_name, i.detail, i.fix_sql
+  FROM @extschema@.fk_issue_rows() AS i;
+
+COMMENT ON VIEW @extschema@.fk_issues IS
+'problems with declared foreign keys, each with the SQL that fixes it where one exists; severity is fixed by issue: error = not_enforced (an RI trigger of the key or of a partition clone is disabled or replica-only), warning = not_validated (added NOT VALID), type_mismatch (a key column''s type differs from the referenced column''s), unindexed (no index leads with the key columns), info = duplicate (same column pairs to the same table as an earlier constraint, by name, which is kept); fix_sql is one string, several statements joined by "; " where needed, that runs in or out of a transaction block (EXECUTE, psql \gexec) and makes its row disappear; enabling internal RI triggers needs superuser';
+
+GRANT SELECT ON @extschema@.fk_issues TO PUBLIC;
+
 ------------------------------------------------------------------------
 -- Orphan engine: which rows break a foreign key, and which parents are
 -- missing.  Reads both tables with the caller's rights; read-only.
@@ -111,34 +138,6 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION @extschema@.fk_missing_parents(regclass, name) IS
 'the distinct referenced keys that would have to exist for target''s rows to satisfy its foreign keys, with how many rows reference each';
-
--- Views are not readable by PUBLIC by default; what this one shows comes
--- from catalogs every role can read.
-GRANT SELECT ON @extschema@.fk_constraints TO PUBLIC;
-
-
-CREATE FUNCTION @extschema@.fk_issue_rows(
-    OUT severity text,
-    OUT issue text,
-    OUT table_name regclass,
-    OUT constraint_name name,
-    OUT detail text,
-    OUT fix_sql text)
-RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'fk_issue_rows'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
-
-COMMENT ON FUNCTION @extschema@.fk_issue_rows() IS
-'rows of the fk_issues view';
-
-CREATE VIEW @extschema@.fk_issues AS
-SELECT i.severity, i.issue, i.table_name, i.constraint_name, i.detail, i.fix_sql
-  FROM @extschema@.fk_issue_rows() AS i;
-
-COMMENT ON VIEW @extschema@.fk_issues IS
-'problems with declared foreign keys, each with the SQL that fixes it where one exists; severity is fixed by issue: error = not_enforced (an RI trigger of the key or of a partition clone is disabled or replica-only), warning = not_validated (added NOT VALID), type_mismatch (a key column''s type differs from the referenced column''s), unindexed (no index leads with the key columns), info = duplicate (same column pairs to the same table as an earlier constraint, by name, which is kept); fix_sql is one string, several statements joined by "; " where needed, that runs in or out of a transaction block (EXECUTE, psql \gexec) and makes its row disappear; enabling internal RI triggers needs superuser';
-
-GRANT SELECT ON @extschema@.fk_issues TO PUBLIC;
 
 ------------------------------------------------------------------------
 -- Cascade previews: what a DELETE or key UPDATE would do through the
@@ -182,9 +181,9 @@ COMMENT ON FUNCTION @extschema@.fk_cascade_rows(regclass, anyelement) IS
 'the individual rows behind fk_cascade_preview, as jsonb';
 
 ------------------------------------------------------------------------
--- Repair: validate what is clean, explain errors, remove orphans.  These
--- write (VALIDATE CONSTRAINT, DELETE, UPDATE) in the caller's transaction
--- with the caller's rights.
+-- From error to fix: fk_explain reads only; fk_validate and
+-- fk_repair_orphans write (VALIDATE CONSTRAINT, DELETE, UPDATE) in the
+-- caller's transaction with the caller's rights.
 ------------------------------------------------------------------------
 
 CREATE FUNCTION @extschema@.fk_validate(
