@@ -187,7 +187,7 @@ UPDATE fke.cases SET err = fke.err(stmt, true) WHERE name = 'copy';
 SELECT * FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'copy')
   || E'\nCONTEXT:  COPY orders2, line 1: "30,7"') ORDER BY step;
 -- the INSERT runs once the placeholder is filled in
-DO $$ BEGIN EXECUTE (SELECT replace(sql, 'NULL::pg_catalog.text /* name: fill in */', '''new customer''')
+DO $$ BEGIN EXECUTE (SELECT replace(sql, 'NULL::pg_catalog.text /* fill in */', '''new customer''')
   FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'copy')) WHERE sql LIKE 'INSERT%'); END $$;
 SELECT fke.retry(stmt) FROM fke.cases WHERE name = 'copy';
 

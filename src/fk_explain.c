@@ -178,7 +178,7 @@ emit(ExplainOut *out, const char *finding, const char *suggestion,
 static char *
 ext_schema(void)
 {
-	return pstrdup(quote_identifier(get_namespace_name(ext_nsp)));
+	return pstrdup(fksql_nspname(ext_nsp));
 }
 
 /* Where the line starting at s ends (its '\r' or '\n', or the end). */
@@ -621,7 +621,8 @@ explain_insert(ExplainOut *out, Candidate *cand, bool bulk)
 			fksql_ident(&cols, NameStr(att->attname));
 			appendStringInfoString(&vals, ", ");
 			fksql_typed_literal(&vals, NULL, att->atttypid, att->atttypmod);
-			appendStringInfo(&vals, " /* %s: fill in */", quote_identifier(NameStr(att->attname)));
+			/* no name in the comment: a name may contain the comment's end */
+			appendStringInfoString(&vals, " /* fill in */");
 			appendStringInfo(&missing, "%s%s (%s)", missing.len > 0 ? ", " : "",
 							 quote_identifier(NameStr(att->attname)),
 							 format_type_be(att->atttypid));

@@ -100,7 +100,7 @@ fk_preview_call(Oid extnsp, const char *call, int nargs, Oid *argtypes,
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
 					 "SELECT r.depth, r.table_name, r.action, r.row_count, r.via_constraint, r.referenced_table, r.detail FROM %s.%s r ORDER BY r.depth, r.table_name::pg_catalog.text, r.action, r.via_constraint",
-					 quote_identifier(get_namespace_name(extnsp)), call);
+					 fksql_nspname(extnsp), call);
 	if (error == NULL)
 		return fk_preview_rows(sql.data, nargs, argtypes, values);
 

@@ -264,7 +264,7 @@ orphan_preview(Oid extnsp, FkModel *fk, bool *summed)
 	Oid			pktype;
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
-	char	   *ext = pstrdup(quote_identifier(get_namespace_name(extnsp)));
+	const char *ext = fksql_nspname(extnsp);
 
 	args[0] = ObjectIdGetDatum(fk->fk_relid);
 	initStringInfo(&sql);

@@ -42,6 +42,19 @@ fksql_relname(Oid relid)
 	return quote_qualified_identifier(nspname, relname);
 }
 
+/* "schema", quoted as needed: e.g. the extension's own, for its functions */
+const char *
+fksql_nspname(Oid nspid)
+{
+	char	   *nspname = get_namespace_name(nspid);
+
+	if (nspname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_SCHEMA),
+				 errmsg("schema with OID %u does not exist", nspid)));
+	return quote_identifier(nspname);
+}
+
 /*
  * The relation as RI reads it: with ri_scope, "ONLY" unless it is
  * partitioned (inheritance children are not subject to, nor satisfy, a
