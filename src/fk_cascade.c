@@ -18,6 +18,10 @@
  * with rows.  What happened to each row (deleted, updated, which columns)
  * is kept in a hash table per table, so each row is counted once and a
  * row deleted on one path and set to NULL on another counts as deleted.
+ * Past work_mem the hash tables are written out as sorted runs to
+ * temporary files and looked up there (casc_find), and batches larger
+ * than a chunk go to temporary files and are passed in several queries;
+ * query rows are streamed in, never materialized.
  *
  * Within a round, the server interleaves the triggers of different rows;
  * the preview processes a batch's rows together, in the order the batches
@@ -364,8 +368,9 @@ casc_create(bool want_tids, bool ondelete)
 	/* the rows reached, and the tids passed to one query, in work_mem */
 	c->maxmem = fk_cascade_memory_rows > 0 ? fk_cascade_memory_rows :
 		Max((int64) work_mem * 1024 / CASC_ROW_MEM, 1024);
+	/* planning and running a query takes some 16 times its tid[] array */
 	c->chunk = fk_cascade_memory_rows > 0 ? fk_cascade_memory_rows :
-		Max(work_mem * 1024 / (4 * (int) sizeof(ItemPointerData)), 1024);
+		Max(work_mem * 1024 / (16 * (int) sizeof(ItemPointerData)), 1024);
 	return c;
 }
 
