@@ -40,5 +40,13 @@ _PG_init(void)
 							 PGC_USERSET,
 							 GUC_NOT_IN_SAMPLE,
 							 NULL, NULL, NULL);
+	DefineCustomIntVariable("fk_tools.cascade_memory_rows",
+							"Rows a cascade preview keeps in memory before spilling to temporary files.",
+							"0 derives it from work_mem; a small value makes small cascades spill, for testing.",
+							&fk_cascade_memory_rows,
+							0, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_NOT_IN_SAMPLE,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("fk_tools");
 }

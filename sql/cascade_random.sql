@@ -4,18 +4,27 @@ CREATE SCHEMA cr;
 SET search_path = cr, public;
 SET client_min_messages = warning;
 
--- Everything fk_cascade_preview and fk_cascade_rows say, with the tree
--- path allowed or not.
-CREATE FUNCTION cr.preview_text(target regclass, key jsonb, tree boolean)
+-- Everything fk_cascade_preview and fk_cascade_rows (or fk_update_preview)
+-- say, with the tree path allowed or not, and with the row path keeping at
+-- most 3 rows in memory (spilling the rest to temporary files, 3 tids a
+-- query) or not.
+CREATE FUNCTION cr.preview_text(target regclass, key jsonb, tree boolean,
+                                spill boolean DEFAULT false, new_values jsonb DEFAULT NULL)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   res text;
 BEGIN
   PERFORM set_config('fk_tools.cascade_fast_path', tree::text, true);
-  SELECT string_agg(p::text, E'\n' ORDER BY p::text) INTO res FROM fk_cascade_preview(target, key) p;
-  SELECT res || E'\n' || coalesce(string_agg(r::text, E'\n' ORDER BY r::text), '')
-    INTO res FROM fk_cascade_rows(target, key) r;
+  PERFORM set_config('fk_tools.cascade_memory_rows', CASE WHEN spill THEN '3' ELSE '0' END, true);
+  IF new_values IS NOT NULL THEN
+    SELECT string_agg(p::text, E'\n' ORDER BY p::text) INTO res FROM fk_update_preview(target, key, new_values) p;
+  ELSE
+    SELECT string_agg(p::text, E'\n' ORDER BY p::text) INTO res FROM fk_cascade_preview(target, key) p;
+    SELECT res || E'\n' || coalesce(string_agg(r::text, E'\n' ORDER BY r::text), '')
+      INTO res FROM fk_cascade_rows(target, key) r;
+  END IF;
   PERFORM set_config('fk_tools.cascade_fast_path', 'on', true);
+  PERFORM set_config('fk_tools.cascade_memory_rows', '0', true);
   RETURN res;
 END $$;
 
@@ -73,8 +82,18 @@ BEGIN
     IF cr.preview_text(target, key, true) IS DISTINCT FROM cr.preview_text(target, key, false) THEN
       RETURN 'MISMATCH: the tree and row paths of the preview differ';
     END IF;
+    -- spilling on a quarter of the keys, to keep the time down
+    IF (key->>'id')::int % 4 = 1 AND
+       cr.preview_text(target, key, false) IS DISTINCT FROM cr.preview_text(target, key, false, true) THEN
+      RETURN 'MISMATCH: the row path differs when it spills';
+    END IF;
     SELECT coalesce(bool_or(p.action = 'BLOCKED'), false) INTO prev_blocked FROM fk_cascade_preview(target, key) p;
   ELSE
+    IF (key->>'id')::int % 4 = 1 AND
+       cr.preview_text(target, key, false, false, new_values)
+       IS DISTINCT FROM cr.preview_text(target, key, false, true, new_values) THEN
+      RETURN 'MISMATCH: the update preview differs when it spills';
+    END IF;
     SELECT coalesce(bool_or(p.action = 'BLOCKED'), false) INTO prev_blocked FROM fk_update_preview(target, key, new_values) p;
   END IF;
   IF real_failed <> prev_blocked THEN
@@ -245,6 +264,34 @@ BEGIN
     COMMIT;
   END LOOP;
 END $$;
+
+-- work_mem at its minimum: a diamond of a few thousand rows, self
+-- references and a cycle spill and pass their batches in several queries
+-- by work_mem alone; compared with the real DELETE / UPDATE
+SET work_mem = '64kB';
+CREATE TABLE cr.d0(id int PRIMARY KEY);
+CREATE TABLE cr.d1(id int PRIMARY KEY, p int REFERENCES cr.d0 ON DELETE CASCADE ON UPDATE CASCADE);
+CREATE TABLE cr.d2(id int PRIMARY KEY, p int REFERENCES cr.d0 ON DELETE CASCADE ON UPDATE CASCADE,
+                   q int REFERENCES cr.d1 ON DELETE SET NULL);
+CREATE TABLE cr.d3(id int PRIMARY KEY, p int REFERENCES cr.d1 ON DELETE CASCADE,
+                   q int REFERENCES cr.d2 ON DELETE CASCADE,
+                   up int REFERENCES cr.d3 ON DELETE CASCADE ON UPDATE CASCADE);
+CREATE TABLE cr.d4(id int PRIMARY KEY, p int REFERENCES cr.d3 ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED);
+INSERT INTO cr.d0 SELECT g FROM generate_series(1, 4) g;
+INSERT INTO cr.d1 SELECT g, 1 + g % 4 FROM generate_series(1, 3000) g;
+INSERT INTO cr.d2 SELECT g, 1 + g % 4, 1 + (g * 7) % 3000 FROM generate_series(1, 3000) g;
+INSERT INTO cr.d3 SELECT g, 1 + (g * 11) % 3000, 1 + (g * 13) % 3000, nullif(g / 2, 0) FROM generate_series(1, 4000) g;
+INSERT INTO cr.d4 SELECT g, 1 + (g * 17) % 4000 FROM generate_series(1, 50) g;
+INSERT INTO cr_results
+  SELECT 200, 'diamond, work_mem 64kB', t, jsonb_build_object('id', k), v, cr.oracle(('cr.' || t)::regclass, jsonb_build_object('id', k), v)
+    FROM (VALUES ('d0', 1, NULL::jsonb), ('d0', 2, '{"id": 9}'), ('d1', 5, NULL), ('d3', 1, NULL), ('d3', 1, '{"id": 0}')) x(t, k, v);
+DELETE FROM cr.d4;
+INSERT INTO cr_results
+  SELECT 201, 'diamond, work_mem 64kB', 'd0', jsonb_build_object('id', 3), NULL, cr.oracle('cr.d0', jsonb_build_object('id', 3));
+-- the counts, to see that the cascade is large
+SELECT action, table_name, sum(row_count) FROM fk_cascade_preview('cr.d0', 3) GROUP BY 1, 2 ORDER BY 1, 2;
+RESET work_mem;
+DROP TABLE cr.d4, cr.d3, cr.d2, cr.d1, cr.d0;
 
 -- every comparison, failing and succeeding statements both well represented
 SELECT count(*) AS checks,

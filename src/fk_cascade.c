@@ -18,6 +18,10 @@
  * with rows.  What happened to each row (deleted, updated, which columns)
  * is kept in a hash table per table, so each row is counted once and a
  * row deleted on one path and set to NULL on another counts as deleted.
+ * Past work_mem the hash tables are written out as sorted runs to
+ * temporary files and looked up there (casc_find), and batches larger
+ * than a chunk go to temporary files and are passed in several queries;
+ * query rows are streamed in, never materialized.
  *
  * Within a round, the server interleaves the triggers of different rows;
  * the preview processes a batch's rows together, in the order the batches
@@ -51,6 +55,7 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "rewrite/prs2lock.h"
+#include "storage/buffile.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
@@ -86,14 +91,36 @@ typedef struct CascRow
 	Oid			conoid;			/* constraint whose action reached it */
 	Oid			refrel;			/* table whose change triggered that action */
 	char		why;			/* WHY_VOLATILE or 0 */
-	Bitmapset  *changed;		/* updated columns, attnums of this table */
+	int32		changed;		/* updated columns: index in Cascade.changes */
 } CascRow;
+
+/*
+ * Rows reached that no longer fit in memory: a run, the contents of a
+ * table's hash table written out sorted by tid, fixed-size CascRows.  A
+ * row in several runs has its newest state in the newest run.
+ */
+typedef struct CascRun
+{
+	BufFile    *file;
+	int64		n;
+	int64		cursor;			/* where the last lookup ended */
+} CascRun;
+
+/* A set of tids that spills to a temporary file past Cascade.chunk. */
+typedef struct CascTids
+{
+	ItemPointerData *mem;
+	int			n;
+	BufFile    *file;
+	int64		nfile;
+} CascTids;
 
 typedef struct CascRel
 {
 	Oid			relid;			/* hash key: the table the rows are stored in */
 	Oid			readrel;		/* relation the preview reads them through */
 	HTAB	   *rows;
+	List	   *runs;			/* CascRuns, newest first */
 	List	   *acting;			/* fk_model_acting_on, loaded on first use */
 	bool		acting_loaded;
 	List	   *checked;		/* fk_model_checked_on, loaded on first use */
@@ -119,9 +146,7 @@ typedef struct CascBatch
 	bool		update;
 	CascSet    *set;			/* update: the new values */
 	bool		check_own;		/* update: check the table's own foreign keys */
-	int			ntids;
-	int			maxtids;
-	ItemPointerData *tids;
+	CascTids	tids;
 } CascBatch;
 
 typedef struct CascGroupKey
@@ -140,9 +165,7 @@ typedef struct CascGroup
 	int64		count;
 	const char *relname;
 	const char *conname;
-	int			ntids;
-	int			maxtids;
-	ItemPointerData *tids;
+	CascTids	tids;
 	char	   *detail;
 	bool		ondelete;		/* for the wording of the detail */
 	int			node;			/* counted by the tree: its CascNode, else -1 */
@@ -205,6 +228,7 @@ typedef struct CascTree
 
 typedef struct Cascade
 {
+	MemoryContext cxt;			/* where everything lasting is allocated */
 	HTAB	   *rels;
 	List	   *queue;
 	HTAB	   *groups;
@@ -213,16 +237,72 @@ typedef struct Cascade
 	bool		want_tids;
 	bool		ondelete;		/* the statement is a DELETE */
 	CascTree   *tree;			/* counted by the tree path */
+	List	   *changes;		/* distinct sets of updated columns */
+	int64		nmem;			/* rows in the hash tables */
+	int64		maxmem;			/* past this many, write them to runs */
+	int			chunk;			/* most tids passed to one query */
+	int			nruns;
+	CascRow		scratch;		/* a row read from a run */
 } Cascade;
+
+/*
+ * What a query's rows are for: the state shared by the callbacks that
+ * receive them.
+ */
+typedef struct CascRecv
+{
+	Cascade    *c;
+	CascBatch  *b;
+	FkModel    *fk;
+	char		action;
+	CascSet    *newset;
+	bool		volatile_default;
+	bool		deferred;
+	List	  **newbatches;
+	CascSet    *rootset;		/* casc_root: the statement's new values */
+	Oid			target;
+	/* for the last table seen: attnums there */
+	Oid			relid;
+	Bitmapset  *fkcols;			/* fk's referencing columns */
+	int32		newchanged;		/* the columns newset changes */
+	AttrNumber	attnums[INDEX_MAX_KEYS];	/* of newset's columns */
+	bool		notnull[INDEX_MAX_KEYS];
+	Bitmapset  *newcols;
+} CascRecv;
 
 /* fk_tools.cascade_fast_path: off makes every preview take the row path */
 bool		fk_cascade_fast_path = true;
 
+/* fk_tools.cascade_memory_rows: 0 derives the limit from work_mem */
+int			fk_cascade_memory_rows = 0;
+
+/* Bytes a row takes in a dynahash table, counting overhead, roughly */
+#define CASC_ROW_MEM	64
+
 static Cascade *casc_create(bool want_tids, bool ondelete);
 static CascRel *casc_rel(Cascade *c, Oid relid, Oid readrel);
-static void casc_add_tid(ItemPointerData **tids, int *n, int *max,
-						 ItemPointer tid);
-static Datum casc_tid_array(ItemPointerData *tids, int n);
+static void casc_tids_add(Cascade *c, CascTids *t, ItemPointer tid);
+static int64 casc_tids_count(CascTids *t);
+static bool casc_tids_chunk(Cascade *c, CascTids *t, int64 *pos, Datum *arr);
+static void casc_tids_free(CascTids *t);
+static int32 casc_changed_id(Cascade *c, Bitmapset *cols);
+static Bitmapset *casc_changed_cols(Cascade *c, int32 id);
+static void casc_run_read(CascRun *run, int64 i, CascRow *row);
+static bool casc_run_find(CascRun *run, ItemPointer tid, CascRow *row);
+static CascRow *casc_find(Cascade *c, CascRel *rel, ItemPointer tid);
+static CascRow *casc_promote(Cascade *c, CascRel *rel, ItemPointer tid,
+							 CascRow *row, bool *found);
+static void casc_spill_rel(Cascade *c, CascRel *rel);
+static void casc_maybe_spill(Cascade *c);
+static void casc_reset_cursors(Cascade *c);
+static Bitmapset *casc_fk_cols(FkModel *fk, Oid relid);
+static void casc_root_row(Datum *values, bool *nulls, void *arg);
+static void casc_recv_rel(CascRecv *r, Oid relid);
+static void casc_batch_row(Datum *values, bool *nulls, void *arg);
+static void casc_check_own_row(Datum *values, bool *nulls, void *arg);
+static void casc_count_row(Cascade *c, CascRel *rel, CascRow *row);
+static void casc_count_runs(Cascade *c, CascRel *rel);
+static void casc_close_files(Cascade *c);
 static CascBatch *casc_batch_for(List **batches, int depth, Oid relid,
 								 Oid viarel, bool update, CascSet *set,
 								 bool check_own);
@@ -239,7 +319,7 @@ static void casc_run(Cascade *c);
 static void casc_batch(Cascade *c, CascBatch *b);
 static void casc_check_own(Cascade *c, CascBatch *b);
 static void casc_check_read(FkModel *fk, Oid relid);
-static bool casc_row_gone(CascRow *row, FkModel *fk, Oid relid);
+static bool casc_row_gone(Cascade *c, CascRow *row, Bitmapset *fkcols);
 static void casc_block(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid,
 					   int depth, Oid refrel, char why, bool ondelete);
 static CascSet *casc_action_set(FkModel *fk, char action, bool ondelete,
@@ -283,6 +363,14 @@ casc_create(bool want_tids, bool ondelete)
 							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	c->want_tids = want_tids;
 	c->ondelete = ondelete;
+	c->cxt = CurrentMemoryContext;
+	c->changes = list_make1(NULL);
+	/* the rows reached, and the tids passed to one query, in work_mem */
+	c->maxmem = fk_cascade_memory_rows > 0 ? fk_cascade_memory_rows :
+		Max((int64) work_mem * 1024 / CASC_ROW_MEM, 1024);
+	/* planning and running a query takes some 16 times its tid[] array */
+	c->chunk = fk_cascade_memory_rows > 0 ? fk_cascade_memory_rows :
+		Max(work_mem * 1024 / (16 * (int) sizeof(ItemPointerData)), 1024);
 	return c;
 }
 
@@ -299,9 +387,10 @@ casc_rel(Cascade *c, Oid relid, Oid readrel)
 		memset(&ctl, 0, sizeof(ctl));
 		ctl.keysize = sizeof(ItemPointerData);
 		ctl.entrysize = sizeof(CascRow);
-		ctl.hcxt = CurrentMemoryContext;
+		ctl.hcxt = c->cxt;
 		rel->rows = hash_create("fk_tools cascade rows", 256, &ctl,
 								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		rel->runs = NIL;
 		/* read through the relation the rows were found in, unless that
 		 * is a plain inheritance parent, which would not show them */
 		rel->readrel = (OidIsValid(readrel) &&
@@ -315,31 +404,313 @@ casc_rel(Cascade *c, Oid relid, Oid readrel)
 	return rel;
 }
 
+/*
+ * Tid sets: up to Cascade.chunk tids in memory, the rest written to a
+ * temporary file in chunks, read back in the order they were added.
+ */
 static void
-casc_add_tid(ItemPointerData **tids, int *n, int *max, ItemPointer tid)
+casc_tids_add(Cascade *c, CascTids *t, ItemPointer tid)
 {
-	if (*n >= *max)
+	if (t->mem == NULL)
+		t->mem = MemoryContextAlloc(c->cxt, sizeof(ItemPointerData) * c->chunk);
+	if (t->n >= c->chunk)
 	{
-		*max = (*max == 0) ? 64 : *max * 2;
-		*tids = (*tids == NULL) ? palloc(sizeof(ItemPointerData) * *max) :
-			repalloc_huge(*tids, sizeof(ItemPointerData) * (Size) *max);
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
+		if (t->file == NULL)
+			t->file = BufFileCreateTemp(false);
+		MemoryContextSwitchTo(old);
+		BufFileSeek(t->file, 0, t->nfile * sizeof(ItemPointerData), SEEK_SET);
+		BufFileWrite(t->file, t->mem, sizeof(ItemPointerData) * t->n);
+		t->nfile += t->n;
+		t->n = 0;
 	}
-	(*tids)[(*n)++] = *tid;
+	t->mem[t->n++] = *tid;
 }
 
-/* A tid[] datum of the rows, to pass as a query parameter. */
-static Datum
-casc_tid_array(ItemPointerData *tids, int n)
+static int64
+casc_tids_count(CascTids *t)
 {
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-	ArrayType  *arr;
+	return t->nfile + t->n;
+}
 
+/*
+ * The next chunk of a tid set from *pos on, as a tid[] datum to pass as a
+ * query parameter; false after the last.
+ */
+static bool
+casc_tids_chunk(Cascade *c, CascTids *t, int64 *pos, Datum *arr)
+{
+	ItemPointerData *tids;
+	int			n;
+	Datum	   *elems;
+
+	if (*pos < t->nfile)
+	{
+		n = (int) Min((int64) c->chunk, t->nfile - *pos);
+		tids = palloc(sizeof(ItemPointerData) * n);
+		if (BufFileSeek(t->file, 0, *pos * sizeof(ItemPointerData), SEEK_SET) != 0 ||
+			BufFileRead(t->file, tids, sizeof(ItemPointerData) * n) != sizeof(ItemPointerData) * n)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read temporary file of the cascade preview")));
+	}
+	else if (*pos == t->nfile && t->n > 0)
+	{
+		n = t->n;
+		tids = t->mem;
+	}
+	else
+		return false;
+	*pos += n;
+	elems = palloc(sizeof(Datum) * n);
 	for (int i = 0; i < n; i++)
 		elems[i] = PointerGetDatum(&tids[i]);
-	arr = construct_array(elems, n, TIDOID, sizeof(ItemPointerData), false,
-						  TYPALIGN_SHORT);
+	*arr = PointerGetDatum(construct_array(elems, n, TIDOID,
+										   sizeof(ItemPointerData), false,
+										   TYPALIGN_SHORT));
 	pfree(elems);
-	return PointerGetDatum(arr);
+	if (tids != t->mem)
+		pfree(tids);
+	return true;
+}
+
+static void
+casc_tids_free(CascTids *t)
+{
+	if (t->mem)
+		pfree(t->mem);
+	if (t->file)
+		BufFileClose(t->file);
+	memset(t, 0, sizeof(CascTids));
+}
+
+/* The index in c->changes of a set of updated columns (0: none). */
+static int32
+casc_changed_id(Cascade *c, Bitmapset *cols)
+{
+	ListCell   *lc;
+	MemoryContext old;
+
+	if (bms_is_empty(cols))
+		return 0;
+	foreach(lc, c->changes)
+		if (bms_equal(lfirst(lc), cols))
+			return foreach_current_index(lc);
+	old = MemoryContextSwitchTo(c->cxt);
+	c->changes = lappend(c->changes, bms_copy(cols));
+	MemoryContextSwitchTo(old);
+	return list_length(c->changes) - 1;
+}
+
+static Bitmapset *
+casc_changed_cols(Cascade *c, int32 id)
+{
+	return (Bitmapset *) list_nth(c->changes, id);
+}
+
+/* Record i of a run. */
+static void
+casc_run_read(CascRun *run, int64 i, CascRow *row)
+{
+	if (BufFileSeek(run->file, 0, i * sizeof(CascRow), SEEK_SET) != 0 ||
+		BufFileRead(run->file, row, sizeof(CascRow)) != sizeof(CascRow))
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read temporary file of the cascade preview")));
+}
+
+/*
+ * Look a tid up in a sorted run.  The search gallops forward from where
+ * the previous one ended, so that the tids of a query sorted by ctid read
+ * the run once, in order; an earlier tid starts over from the beginning.
+ */
+static bool
+casc_run_find(CascRun *run, ItemPointer tid, CascRow *row)
+{
+	int64		lo = run->cursor;
+	int64		hi;
+	int64		step = 1;
+
+	if (run->n == 0)
+		return false;
+	if (lo >= run->n)
+		lo = run->n - 1;
+	casc_run_read(run, lo, row);
+	if (ItemPointerCompare(&row->tid, tid) > 0)
+	{
+		if (lo == 0)
+			return false;
+		lo = 0;
+		casc_run_read(run, 0, row);
+	}
+	if (ItemPointerCompare(&row->tid, tid) == 0)
+	{
+		run->cursor = lo;
+		return true;
+	}
+	if (ItemPointerCompare(&row->tid, tid) > 0)
+		return false;
+	/* now row lo < tid: find hi with row hi >= tid, or the end */
+	for (;;)
+	{
+		hi = lo + step;
+		if (hi >= run->n)
+		{
+			hi = run->n;
+			break;
+		}
+		casc_run_read(run, hi, row);
+		if (ItemPointerCompare(&row->tid, tid) >= 0)
+			break;
+		lo = hi;
+		step *= 2;
+	}
+	/* row lo < tid <= row hi (hi == n: past the end) */
+	while (hi - lo > 1)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		casc_run_read(run, mid, row);
+		if (ItemPointerCompare(&row->tid, tid) >= 0)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	run->cursor = hi;
+	if (hi >= run->n)
+		return false;
+	casc_run_read(run, hi, row);
+	return ItemPointerCompare(&row->tid, tid) == 0;
+}
+
+/*
+ * What happened to a row so far, or NULL: the row in the hash table, or a
+ * copy (in c->scratch) of its newest state in a run.  Change a copy only
+ * through casc_promote.
+ */
+static CascRow *
+casc_find(Cascade *c, CascRel *rel, ItemPointer tid)
+{
+	CascRow    *row = hash_search(rel->rows, tid, HASH_FIND, NULL);
+	ListCell   *lc;
+
+	if (row != NULL || rel->runs == NIL)
+		return row;
+	foreach(lc, rel->runs)
+		if (casc_run_find(lfirst(lc), tid, &c->scratch))
+			return &c->scratch;
+	return NULL;
+}
+
+/*
+ * The row in the hash table, for changing it: row is what casc_find
+ * returned; NULL makes a new entry (*found false, the caller fills it).
+ */
+static CascRow *
+casc_promote(Cascade *c, CascRel *rel, ItemPointer tid, CascRow *row,
+			 bool *found)
+{
+	CascRow    *entry;
+
+	if (row != NULL && row != &c->scratch)
+	{
+		*found = true;
+		return row;
+	}
+	entry = hash_search(rel->rows, tid, HASH_ENTER, NULL);
+	c->nmem++;
+	*found = (row != NULL);
+	if (row != NULL)
+		*entry = *row;
+	return entry;
+}
+
+static int
+casc_row_cmp(const void *a, const void *b)
+{
+	return ItemPointerCompare(&((CascRow *) a)->tid, &((CascRow *) b)->tid);
+}
+
+/* Write a table's hash table out as a new run and empty it. */
+static void
+casc_spill_rel(Cascade *c, CascRel *rel)
+{
+	long		n = hash_get_num_entries(rel->rows);
+	CascRow    *rows;
+	CascRow    *row;
+	HASH_SEQ_STATUS s;
+	CascRun    *run;
+	long		i = 0;
+	MemoryContext old;
+	HASHCTL		ctl;
+
+	if (n == 0)
+		return;
+	rows = palloc_extended(sizeof(CascRow) * n, MCXT_ALLOC_HUGE);
+	hash_seq_init(&s, rel->rows);
+	while ((row = hash_seq_search(&s)) != NULL)
+		rows[i++] = *row;
+	qsort(rows, n, sizeof(CascRow), casc_row_cmp);
+	old = MemoryContextSwitchTo(c->cxt);
+	run = palloc0(sizeof(CascRun));
+	run->file = BufFileCreateTemp(false);
+	run->n = n;
+	rel->runs = lcons(run, rel->runs);
+	MemoryContextSwitchTo(old);
+	BufFileWrite(run->file, rows, sizeof(CascRow) * n);
+	pfree(rows);
+	c->nruns++;
+	c->nmem -= n;
+
+	hash_destroy(rel->rows);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(ItemPointerData);
+	ctl.entrysize = sizeof(CascRow);
+	ctl.hcxt = c->cxt;
+	rel->rows = hash_create("fk_tools cascade rows", 256, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+/* Past the memory limit, every table's rows in memory go to runs. */
+static void
+casc_maybe_spill(Cascade *c)
+{
+	HASH_SEQ_STATUS s;
+	CascRel    *rel;
+
+	if (c->nmem <= c->maxmem)
+		return;
+	hash_seq_init(&s, c->rels);
+	while ((rel = hash_seq_search(&s)) != NULL)
+		casc_spill_rel(c, rel);
+}
+
+/* Before a query whose tids come sorted: lookups start at the runs' start. */
+static void
+casc_reset_cursors(Cascade *c)
+{
+	HASH_SEQ_STATUS s;
+	CascRel    *rel;
+	ListCell   *lc;
+
+	if (c->nruns == 0)
+		return;
+	hash_seq_init(&s, c->rels);
+	while ((rel = hash_seq_search(&s)) != NULL)
+		foreach(lc, rel->runs)
+			((CascRun *) lfirst(lc))->cursor = 0;
+}
+
+/* fk's referencing columns as attnums of relid (a partition may differ). */
+static Bitmapset *
+casc_fk_cols(FkModel *fk, Oid relid)
+{
+	Bitmapset  *cols = NULL;
+
+	for (int i = 0; i < fk->nkeys; i++)
+		cols = bms_add_member(cols, get_attnum(relid, fk->fk_colnames[i]));
+	return cols;
 }
 
 static CascBatch *
@@ -369,6 +740,47 @@ casc_batch_for(List **batches, int depth, Oid relid, Oid viarel, bool update,
 	return b;
 }
 
+/* A row of the statement's own: marked at depth 0, queued as a batch. */
+static void
+casc_root_row(Datum *values, bool *nulls, void *arg)
+{
+	CascRecv   *r = arg;
+	Cascade    *c = r->c;
+	Oid			relid = DatumGetObjectId(values[0]);
+	ItemPointer tid = (ItemPointer) DatumGetPointer(values[1]);
+	MemoryContext old = MemoryContextSwitchTo(c->cxt);
+	CascRel    *rel;
+	CascRow    *row;
+	CascBatch  *b;
+	CascSet    *set = r->rootset;
+	bool		found;
+
+	CHECK_FOR_INTERRUPTS();
+	casc_maybe_spill(c);
+	rel = casc_rel(c, relid, r->target);
+	row = casc_promote(c, rel, tid, NULL, &found);
+	b = casc_batch_for(r->newbatches, 0, relid, r->target, set != NULL, set,
+					   true);
+	if (relid != r->relid)
+	{
+		Bitmapset  *cols = NULL;
+
+		if (set)
+			for (int j = 0; j < set->n; j++)
+				cols = bms_add_member(cols, get_attnum(relid, set->cols[j]));
+		r->newchanged = casc_changed_id(c, cols);
+		r->relid = relid;
+	}
+	row->action = set ? ACT_UPDATE : ACT_DELETE;
+	row->depth = 0;
+	row->conoid = InvalidOid;
+	row->refrel = InvalidOid;
+	row->why = 0;
+	row->changed = r->newchanged;
+	casc_tids_add(c, &b->tids, tid);
+	MemoryContextSwitchTo(old);
+}
+
 /*
  * The rows the statement itself deletes (set == NULL) or updates: one query
  * on the target, the rows marked at depth 0 and queued as the first batches.
@@ -382,7 +794,7 @@ casc_root(Cascade *c, Oid target, Oid keytype, Datum key, CascSet *set)
 	Datum		values[FUNC_MAX_ARGS];
 	char		nulls[FUNC_MAX_ARGS];
 	List	   *batches = NIL;
-	int			rc;
+	CascRecv	r;
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT ");
@@ -393,34 +805,13 @@ casc_root(Cascade *c, Oid target, Oid keytype, Datum key, CascSet *set)
 	appendStringInfoString(&sql, " t WHERE ");
 	casc_key_condition(&sql, target, keytype, key, &nargs, argtypes, values, nulls);
 
-	rc = SPI_execute_with_args(sql.data, nargs, argtypes, values, nulls, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-														   SPI_tuptable->tupdesc, 1, &isnull));
-		ItemPointer tid = (ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[i],
-																	  SPI_tuptable->tupdesc, 2, &isnull));
-		CascRel    *rel = casc_rel(c, relid, target);
-		CascRow    *row = hash_search(rel->rows, tid, HASH_ENTER, NULL);
-		CascBatch  *b = casc_batch_for(&batches, 0, relid, target, set != NULL,
-									   set, true);
-
-		row->action = set ? ACT_UPDATE : ACT_DELETE;
-		row->depth = 0;
-		row->conoid = InvalidOid;
-		row->refrel = InvalidOid;
-		row->why = 0;
-		row->changed = NULL;
-		if (set)
-			for (int j = 0; j < set->n; j++)
-				row->changed = bms_add_member(row->changed,
-											  get_attnum(relid, set->cols[j]));
-		casc_add_tid(&b->tids, &b->ntids, &b->maxtids, tid);
-	}
-	SPI_freetuptable(SPI_tuptable);
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.newbatches = &batches;
+	r.rootset = set;
+	r.target = target;
+	fk_spi_stream_args(sql.data, nargs, argtypes, values, nulls,
+					   casc_root_row, &r);
 	c->queue = list_concat(c->queue, batches);
 }
 
@@ -675,14 +1066,134 @@ casc_run(Cascade *c)
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("cascade does not settle after %d rounds", CASC_MAX_ROUNDS)));
 		casc_batch(c, b);
-		pfree(b->tids);
-		b->tids = NULL;
+		casc_tids_free(&b->tids);
 	}
 }
 
 /*
+ * Attnums of the columns that matter for the rows of relid (a partition's
+ * may differ from its parent's), worked out when the table changes.
+ */
+static void
+casc_recv_rel(CascRecv *r, Oid relid)
+{
+	Bitmapset  *cols = NULL;
+
+	if (relid == r->relid)
+		return;
+	r->relid = relid;
+	r->fkcols = casc_fk_cols(r->fk, relid);
+	if (r->newset)
+		for (int j = 0; j < r->newset->n; j++)
+		{
+			r->attnums[j] = get_attnum(relid, r->newset->cols[j]);
+			r->notnull[j] = r->newset->nulls[j] && !r->volatile_default &&
+				casc_attnotnull(relid, r->attnums[j]);
+			cols = bms_add_member(cols, r->attnums[j]);
+		}
+	r->newcols = cols;
+	r->newchanged = casc_changed_id(r->c, cols);
+}
+
+/* A row that references a row of the batch: what fk's action does to it. */
+static void
+casc_batch_row(Datum *values, bool *nulls, void *arg)
+{
+	CascRecv   *r = arg;
+	Cascade    *c = r->c;
+	CascBatch  *b = r->b;
+	FkModel    *fk = r->fk;
+	Oid			relid = DatumGetObjectId(values[0]);
+	ItemPointer tid = (ItemPointer) DatumGetPointer(values[1]);
+	MemoryContext old = MemoryContextSwitchTo(c->cxt);
+	CascRel    *rel;
+	CascRow    *row;
+	CascBatch  *nb;
+	bool		found;
+
+	CHECK_FOR_INTERRUPTS();
+	casc_maybe_spill(c);
+	casc_recv_rel(r, relid);
+	rel = casc_rel(c, relid, fk->fk_relid);
+	row = casc_find(c, rel, tid);
+	if (casc_row_gone(c, row, r->fkcols))
+	{
+		MemoryContextSwitchTo(old);
+		return;
+	}
+
+	switch (r->action)
+	{
+		case FKCONSTR_ACTION_CASCADE:
+		case FKCONSTR_ACTION_SETNULL:
+		case FKCONSTR_ACTION_SETDEFAULT:
+			row = casc_promote(c, rel, tid, row, &found);
+			if (!b->update && r->action == FKCONSTR_ACTION_CASCADE)
+			{
+				/* deleted wins over an earlier update */
+				row->action = ACT_DELETE;
+				row->depth = b->depth + 1;
+				row->conoid = fk->conoid;
+				row->refrel = b->relid;
+				row->why = 0;
+				nb = casc_batch_for(r->newbatches, b->depth + 1, relid,
+									fk->fk_relid, false, NULL, false);
+				casc_tids_add(c, &nb->tids, tid);
+				break;
+			}
+			if (!found)
+			{
+				row->action = r->action == FKCONSTR_ACTION_CASCADE ? ACT_UPDATE :
+					r->action == FKCONSTR_ACTION_SETNULL ? ACT_SETNULL : ACT_SETDEFAULT;
+				row->depth = b->depth + 1;
+				row->conoid = fk->conoid;
+				row->refrel = b->relid;
+				row->why = r->volatile_default ? WHY_VOLATILE : 0;
+				row->changed = r->newchanged;
+			}
+			else if (row->changed != r->newchanged)
+				row->changed = casc_changed_id(c, bms_union(casc_changed_cols(c, row->changed),
+															r->newcols));
+			for (int j = 0; j < r->newset->n; j++)
+				if (r->notnull[j])
+					casc_block(c, fk, relid, tid, b->depth + 1, b->relid,
+							   WHY_NOTNULL, !b->update);
+			/* a volatile default: what it references is unknown */
+			if (!r->volatile_default)
+			{
+				nb = casc_batch_for(r->newbatches, b->depth + 1, relid,
+									fk->fk_relid, true, r->newset,
+									r->action == FKCONSTR_ACTION_SETDEFAULT);
+				casc_tids_add(c, &nb->tids, tid);
+			}
+			break;
+		case FKCONSTR_ACTION_RESTRICT:
+		case FKCONSTR_ACTION_NOACTION:
+			if (r->deferred)
+			{
+				CascDeferred *d = palloc(sizeof(CascDeferred));
+
+				d->fk = fk;
+				d->relid = relid;
+				d->tid = *tid;
+				d->depth = b->depth + 1;
+				d->refrel = b->relid;
+				d->ondelete = !b->update;
+				c->deferred = lappend(c->deferred, d);
+			}
+			else
+				casc_block(c, fk, relid, tid, b->depth + 1, b->relid,
+						   r->action == FKCONSTR_ACTION_RESTRICT ? WHY_RESTRICT : WHY_NOACTION,
+						   !b->update);
+			break;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
  * The actions that one batch of deleted or updated rows sets off: one
- * query per foreign key acting on the batch's table.
+ * query per foreign key acting on the batch's table (per chunk of the
+ * batch, when it is larger than the memory allowed for one).
  */
 static void
 casc_batch(Cascade *c, CascBatch *b)
@@ -690,15 +1201,18 @@ casc_batch(Cascade *c, CascBatch *b)
 	CascRel    *prel = casc_rel(c, b->relid, b->viarel);
 	ListCell   *lc;
 
-	if (b->ntids == 0)
+	if (casc_tids_count(&b->tids) == 0)
 		return;
 	if (b->update && b->check_own)
 		casc_check_own(c, b);
 
 	if (!prel->acting_loaded)
 	{
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
 		prel->acting = fk_model_acting_on(b->relid, FK_LOAD_NAMES);
 		prel->acting_loaded = true;
+		MemoryContextSwitchTo(old);
 	}
 	foreach(lc, prel->acting)
 	{
@@ -712,11 +1226,9 @@ casc_batch(Cascade *c, CascBatch *b)
 		bool		any_changed = false;
 		bool		always_changed = false;
 		StringInfoData changed;
-		CascSet    *newset = NULL;
-		bool		volatile_default = false;
-		bool		deferred;
 		List	   *newbatches = NIL;
-		int			rc;
+		CascRecv	r;
+		int64		pos = 0;
 
 		CHECK_FOR_INTERRUPTS();
 
@@ -766,119 +1278,77 @@ casc_batch(Cascade *c, CascBatch *b)
 		appendStringInfoString(&sql, " AND ");
 		fksql_key_equal(&sql, fk, "p", "c");
 		appendStringInfoChar(&sql, ')');
+		/* rows in runs are looked up fastest in tid order */
+		if (c->nruns > 0)
+			appendStringInfoString(&sql, " ORDER BY 1, 2");
 
 		argtypes[0] = TIDARRAYOID;
-		values[0] = casc_tid_array(b->tids, b->ntids);
 		nulls[0] = ' ';
 		argtypes[1] = OIDOID;
 		values[1] = ObjectIdGetDatum(b->relid);
 		nulls[1] = ' ';
 		nargs++;
 
-		rc = SPI_execute_with_args(sql.data, nargs, argtypes, values, nulls, true, 0);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
-		pfree(DatumGetPointer(values[0]));
-		if (SPI_processed == 0)
-		{
-			SPI_freetuptable(SPI_tuptable);
-			continue;
-		}
-
+		memset(&r, 0, sizeof(r));
+		r.c = c;
+		r.b = b;
+		r.fk = fk;
+		r.action = action;
+		r.newbatches = &newbatches;
 		if (action == FKCONSTR_ACTION_SETNULL || action == FKCONSTR_ACTION_SETDEFAULT ||
-			action == FKCONSTR_ACTION_CASCADE)
-			if (b->update || action != FKCONSTR_ACTION_CASCADE)
-				newset = casc_action_set(fk, action, !b->update, b->set,
-										 &volatile_default);
-		deferred = (action == FKCONSTR_ACTION_NOACTION && fk->initdeferred);
-
-		for (uint64 r = 0; r < SPI_processed; r++)
+			(action == FKCONSTR_ACTION_CASCADE && b->update))
 		{
-			bool		isnull;
-			Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[r],
-															   SPI_tuptable->tupdesc, 1, &isnull));
-			ItemPointer tid = (ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[r],
-																		  SPI_tuptable->tupdesc, 2, &isnull));
-			CascRel    *rel = casc_rel(c, relid, fk->fk_relid);
-			CascRow    *row = hash_search(rel->rows, tid, HASH_FIND, NULL);
-			CascBatch  *nb;
-			bool		found;
+			MemoryContext old = MemoryContextSwitchTo(c->cxt);
 
-			if (casc_row_gone(row, fk, relid))
-				continue;
-
-			switch (action)
-			{
-				case FKCONSTR_ACTION_CASCADE:
-				case FKCONSTR_ACTION_SETNULL:
-				case FKCONSTR_ACTION_SETDEFAULT:
-					row = hash_search(rel->rows, tid, HASH_ENTER, &found);
-					if (!b->update && action == FKCONSTR_ACTION_CASCADE)
-					{
-						/* deleted wins over an earlier update */
-						row->action = ACT_DELETE;
-						row->depth = b->depth + 1;
-						row->conoid = fk->conoid;
-						row->refrel = b->relid;
-						row->why = 0;
-						nb = casc_batch_for(&newbatches, b->depth + 1, relid,
-											fk->fk_relid, false, NULL, false);
-						casc_add_tid(&nb->tids, &nb->ntids, &nb->maxtids, tid);
-						break;
-					}
-					if (!found)
-					{
-						row->action = action == FKCONSTR_ACTION_CASCADE ? ACT_UPDATE :
-							action == FKCONSTR_ACTION_SETNULL ? ACT_SETNULL : ACT_SETDEFAULT;
-						row->depth = b->depth + 1;
-						row->conoid = fk->conoid;
-						row->refrel = b->relid;
-						row->why = volatile_default ? WHY_VOLATILE : 0;
-						row->changed = NULL;
-					}
-					for (int j = 0; j < newset->n; j++)
-					{
-						AttrNumber	attnum = get_attnum(relid, newset->cols[j]);
-
-						row->changed = bms_add_member(row->changed, attnum);
-						if (newset->nulls[j] && !volatile_default &&
-							casc_attnotnull(relid, attnum))
-							casc_block(c, fk, relid, tid, b->depth + 1, b->relid,
-									   WHY_NOTNULL, !b->update);
-					}
-					/* a volatile default: what it references is unknown */
-					if (!volatile_default)
-					{
-						nb = casc_batch_for(&newbatches, b->depth + 1, relid,
-											fk->fk_relid, true, newset,
-											action == FKCONSTR_ACTION_SETDEFAULT);
-						casc_add_tid(&nb->tids, &nb->ntids, &nb->maxtids, tid);
-					}
-					break;
-				case FKCONSTR_ACTION_RESTRICT:
-				case FKCONSTR_ACTION_NOACTION:
-					if (deferred)
-					{
-						CascDeferred *d = palloc(sizeof(CascDeferred));
-
-						d->fk = fk;
-						d->relid = relid;
-						d->tid = *tid;
-						d->depth = b->depth + 1;
-						d->refrel = b->relid;
-						d->ondelete = !b->update;
-						c->deferred = lappend(c->deferred, d);
-					}
-					else
-						casc_block(c, fk, relid, tid, b->depth + 1, b->relid,
-								   action == FKCONSTR_ACTION_RESTRICT ? WHY_RESTRICT : WHY_NOACTION,
-								   !b->update);
-					break;
-			}
+			r.newset = casc_action_set(fk, action, !b->update, b->set,
+									   &r.volatile_default);
+			MemoryContextSwitchTo(old);
 		}
-		SPI_freetuptable(SPI_tuptable);
+		r.deferred = (action == FKCONSTR_ACTION_NOACTION && fk->initdeferred);
+
+		/*
+		 * A row referencing rows of two chunks comes twice: the second time
+		 * it is gone already (deleted, or its referencing columns changed),
+		 * or blocked already, as with one query.
+		 */
+		while (casc_tids_chunk(c, &b->tids, &pos, &values[0]))
+		{
+			casc_reset_cursors(c);
+			r.relid = InvalidOid;
+			fk_spi_stream_args(sql.data, nargs, argtypes, values, nulls,
+							   casc_batch_row, &r);
+			pfree(DatumGetPointer(values[0]));
+		}
 		c->queue = list_concat(c->queue, newbatches);
 	}
+}
+
+/* A row with a new key, and the parent row it matches (NULLs: none). */
+static void
+casc_check_own_row(Datum *values, bool *nulls, void *arg)
+{
+	CascRecv   *r = arg;
+	Cascade    *c = r->c;
+	CascBatch  *b = r->b;
+	ItemPointer tid = (ItemPointer) DatumGetPointer(values[1]);
+	bool		parent_ok = !nulls[2];
+	MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
+	CHECK_FOR_INTERRUPTS();
+	if (parent_ok)
+	{
+		Oid			prelid = DatumGetObjectId(values[2]);
+		ItemPointer ptid = (ItemPointer) DatumGetPointer(values[3]);
+		CascRel    *pr = casc_rel(c, prelid, r->fk->pk_relid);
+		CascRow    *prow = casc_find(c, pr, ptid);
+
+		if (prow != NULL && prow->action == ACT_DELETE)
+			parent_ok = false;
+	}
+	if (!parent_ok)
+		casc_block(c, r->fk, b->relid, tid, b->depth, r->fk->pk_relid,
+				   WHY_NOPARENT, c->ondelete);
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -896,8 +1366,11 @@ casc_check_own(Cascade *c, CascBatch *b)
 
 	if (!rel->checked_loaded)
 	{
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
 		rel->checked = fk_model_checked_on(b->relid, NULL, FK_LOAD_NAMES);
 		rel->checked_loaded = true;
+		MemoryContextSwitchTo(old);
 	}
 	foreach(lc, rel->checked)
 	{
@@ -911,7 +1384,8 @@ casc_check_own(Cascade *c, CascBatch *b)
 		bool		touched = false;
 		bool		null_key = false;
 		StringInfoData sql;
-		int			rc;
+		CascRecv	r;
+		int64		pos = 0;
 
 		for (int i = 0; i < fk->nkeys; i++)
 		{
@@ -958,37 +1432,18 @@ casc_check_own(Cascade *c, CascBatch *b)
 			appendStringInfoString(&sql, " IS NOT NULL");
 		}
 		argtypes[0] = TIDARRAYOID;
-		values[0] = casc_tid_array(b->tids, b->ntids);
 		nulls[0] = ' ';
 
-		rc = SPI_execute_with_args(sql.data, nargs, argtypes, values, nulls, true, 0);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
-		for (uint64 r = 0; r < SPI_processed; r++)
+		memset(&r, 0, sizeof(r));
+		r.c = c;
+		r.b = b;
+		r.fk = fk;
+		while (casc_tids_chunk(c, &b->tids, &pos, &values[0]))
 		{
-			HeapTuple	tup = SPI_tuptable->vals[r];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			bool		pnull;
-			ItemPointer tid = (ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 2, &isnull));
-			Datum		prel = SPI_getbinval(tup, desc, 3, &pnull);
-			bool		parent_ok = !pnull;
-
-			if (parent_ok)
-			{
-				Oid			prelid = DatumGetObjectId(prel);
-				ItemPointer ptid = (ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 4, &isnull));
-				CascRel    *pr = casc_rel(c, prelid, fk->pk_relid);
-				CascRow    *prow = hash_search(pr->rows, ptid, HASH_FIND, NULL);
-
-				if (prow != NULL && prow->action == ACT_DELETE)
-					parent_ok = false;
-			}
-			if (!parent_ok)
-				casc_block(c, fk, b->relid, tid, b->depth, fk->pk_relid,
-						   WHY_NOPARENT, c->ondelete);
+			fk_spi_stream_args(sql.data, nargs, argtypes, values, nulls,
+							   casc_check_own_row, &r);
+			pfree(DatumGetPointer(values[0]));
 		}
-		SPI_freetuptable(SPI_tuptable);
 	}
 }
 
@@ -1010,20 +1465,19 @@ casc_check_read(FkModel *fk, Oid relid)
 }
 
 /*
- * Is the row out of reach of fk's action: deleted already, or updated in
- * fk's referencing columns, so that it no longer matches the old key?
+ * Is the row out of reach of fk's action (fkcols: its referencing columns
+ * in the row's table): deleted already, or updated in those columns, so
+ * that it no longer matches the old key?
  */
 static bool
-casc_row_gone(CascRow *row, FkModel *fk, Oid relid)
+casc_row_gone(Cascade *c, CascRow *row, Bitmapset *fkcols)
 {
 	if (row == NULL)
 		return false;
 	if (row->action == ACT_DELETE)
 		return true;
-	for (int i = 0; i < fk->nkeys; i++)
-		if (bms_is_member(get_attnum(relid, fk->fk_colnames[i]), row->changed))
-			return true;
-	return false;
+	return row->changed != 0 &&
+		bms_overlap(casc_changed_cols(c, row->changed), fkcols);
 }
 
 static void
@@ -1048,7 +1502,7 @@ casc_block(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
 	g->ondelete = ondelete;
 	g->count++;
 	if (c->want_tids)
-		casc_add_tid(&g->tids, &g->ntids, &g->maxtids, tid);
+		casc_tids_add(c, &g->tids, tid);
 	*entry = g;
 }
 
@@ -1139,6 +1593,73 @@ casc_set_find(const CascSet *set, const char *col)
 	return -1;
 }
 
+/* A row counted once, in its group. */
+static void
+casc_count_row(Cascade *c, CascRel *rel, CascRow *row)
+{
+	CascGroup  *g = casc_group(c, row->depth, rel->relid, row->conoid,
+							   row->refrel, row->action, row->why);
+
+	g->count++;
+	if (c->want_tids)
+		casc_tids_add(c, &g->tids, &row->tid);
+}
+
+/*
+ * A table's rows when some are in runs: all written out, then merged in
+ * tid order, each row once, with the state of the newest run holding it.
+ */
+static void
+casc_count_runs(Cascade *c, CascRel *rel)
+{
+	int			nruns;
+	CascRun   **runs;
+	CascRow    *heads;
+	ListCell   *lc;
+	int			k = 0;
+
+	casc_spill_rel(c, rel);
+	nruns = list_length(rel->runs);
+	runs = palloc(sizeof(CascRun *) * nruns);
+	heads = palloc(sizeof(CascRow) * nruns);
+	/* runs[0] is the newest */
+	foreach(lc, rel->runs)
+	{
+		runs[k] = lfirst(lc);
+		runs[k]->cursor = 0;
+		if (runs[k]->n > 0)
+			casc_run_read(runs[k], 0, &heads[k]);
+		k++;
+	}
+	for (;;)
+	{
+		int			best = -1;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < nruns; i++)
+			if (runs[i]->cursor < runs[i]->n &&
+				(best < 0 || ItemPointerCompare(&heads[i].tid, &heads[best].tid) < 0))
+				best = i;
+		if (best < 0)
+			break;
+		casc_count_row(c, rel, &heads[best]);
+		/* past this tid in every run; older runs' states are stale */
+		for (int i = nruns - 1; i >= 0; i--)
+		{
+			if (runs[i]->cursor >= runs[i]->n || i == best ||
+				!ItemPointerEquals(&heads[i].tid, &heads[best].tid))
+				continue;
+			if (++runs[i]->cursor < runs[i]->n)
+				casc_run_read(runs[i], runs[i]->cursor, &heads[i]);
+		}
+		if (++runs[best]->cursor < runs[best]->n)
+			casc_run_read(runs[best], runs[best]->cursor, &heads[best]);
+	}
+	foreach(lc, rel->runs)
+		BufFileClose(((CascRun *) lfirst(lc))->file);
+	rel->runs = NIL;
+}
+
 /*
  * After the last round: deferred NO ACTION checks (at commit: rows still
  * referencing then), then every touched row counted once in its group.
@@ -1150,13 +1671,15 @@ casc_finish(Cascade *c)
 	HASH_SEQ_STATUS rs;
 	CascRel    *rel;
 
+	casc_reset_cursors(c);
 	foreach(lc, c->deferred)
 	{
 		CascDeferred *d = lfirst(lc);
 		CascRel    *r = casc_rel(c, d->relid, d->fk->fk_relid);
-		CascRow    *row = hash_search(r->rows, &d->tid, HASH_FIND, NULL);
+		CascRow    *row = casc_find(c, r, &d->tid);
 
-		if (!casc_row_gone(row, d->fk, d->relid))
+		CHECK_FOR_INTERRUPTS();
+		if (!casc_row_gone(c, row, casc_fk_cols(d->fk, d->relid)))
 			casc_block(c, d->fk, d->relid, &d->tid, d->depth, d->refrel,
 					   WHY_DEFERRED, d->ondelete);
 	}
@@ -1167,18 +1690,41 @@ casc_finish(Cascade *c)
 		HASH_SEQ_STATUS rows;
 		CascRow    *row;
 
+		if (rel->runs != NIL)
+		{
+			casc_count_runs(c, rel);
+			continue;
+		}
 		hash_seq_init(&rows, rel->rows);
 		while ((row = hash_seq_search(&rows)) != NULL)
 		{
-			CascGroup  *g = casc_group(c, row->depth, rel->relid, row->conoid,
-									   row->refrel, row->action, row->why);
-
 			CHECK_FOR_INTERRUPTS();
-			g->count++;
-			if (c->want_tids)
-				casc_add_tid(&g->tids, &g->ntids, &g->maxtids, &row->tid);
+			casc_count_row(c, rel, row);
 		}
 	}
+}
+
+/* Temporary files are closed before the function returns, not at commit. */
+static void
+casc_close_files(Cascade *c)
+{
+	HASH_SEQ_STATUS s;
+	CascRel    *rel;
+	CascGroup  *g;
+	ListCell   *lc;
+
+	hash_seq_init(&s, c->groups);
+	while ((g = hash_seq_search(&s)) != NULL)
+		casc_tids_free(&g->tids);
+	hash_seq_init(&s, c->rels);
+	while ((rel = hash_seq_search(&s)) != NULL)
+	{
+		foreach(lc, rel->runs)
+			BufFileClose(((CascRun *) lfirst(lc))->file);
+		rel->runs = NIL;
+	}
+	foreach(lc, c->queue)
+		casc_tids_free(&((CascBatch *) lfirst(lc))->tids);
 }
 
 static CascGroup *
@@ -1212,9 +1758,7 @@ casc_group(Cascade *c, int depth, Oid relid, Oid conoid, Oid refrel,
 				root = m->parentoid;
 			g->conname = get_constraint_name(root);
 		}
-		g->ntids = 0;
-		g->maxtids = 0;
-		g->tids = NULL;
+		memset(&g->tids, 0, sizeof(CascTids));
 		g->detail = NULL;
 		g->ondelete = c->ondelete;
 		g->node = -1;
@@ -1723,6 +2267,7 @@ fk_cascade_preview(PG_FUNCTION_ARGS)
 		casc_finish(c);
 	}
 	casc_preview_output(c, rsinfo);
+	casc_close_files(c);
 	fk_spi_finish();
 	PG_RETURN_VOID();
 }
@@ -1755,6 +2300,7 @@ fk_update_preview(PG_FUNCTION_ARGS)
 	casc_run(c);
 	casc_finish(c);
 	casc_preview_output(c, rsinfo);
+	casc_close_files(c);
 	fk_spi_finish();
 	PG_RETURN_VOID();
 }
@@ -1801,6 +2347,7 @@ fk_cascade_rows(PG_FUNCTION_ARGS)
 		Datum		values[6];
 		bool		nulls[6] = {false, false, false, false, false, g->conname == NULL};
 		Name		nm = palloc0(NAMEDATALEN);
+		int64		pos = 0;
 
 		CHECK_FOR_INTERRUPTS();
 		if (pg_class_aclcheck(rel->readrel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
@@ -1810,7 +2357,6 @@ fk_cascade_rows(PG_FUNCTION_ARGS)
 					 errdetail("Showing the rows the statement would reach needs SELECT on their tables.")));
 		if (g->conname)
 			namestrcpy(nm, g->conname);
-		values[0] = casc_tid_array(g->tids, g->ntids);
 		values[1] = ObjectIdGetDatum(rel->relid);
 		values[2] = Int32GetDatum(g->key.depth);
 		values[3] = ObjectIdGetDatum(rel->relid);
@@ -1826,8 +2372,15 @@ fk_cascade_rows(PG_FUNCTION_ARGS)
 		fksql_row_in(&sql, "c", 1, 2);
 		appendStringInfoString(&sql, " ORDER BY ");
 		fksql_col(&sql, "c", "ctid");
-		fk_spi_into_tuplestore_args(sql.data, 6, argtypes, values, nulls, rsinfo);
+		/* tids come in ctid order, so chunks keep the rows in that order */
+		while (casc_tids_chunk(c, &g->tids, &pos, &values[0]))
+		{
+			fk_spi_into_tuplestore_args(sql.data, 6, argtypes, values, nulls,
+										rsinfo);
+			pfree(DatumGetPointer(values[0]));
+		}
 	}
+	casc_close_files(c);
 	fk_spi_finish();
 	PG_RETURN_VOID();
 }

@@ -204,6 +204,74 @@ fk_spi_into_tuplestore_args(const char *sql, int nargs, Oid *argtypes,
 	dest->rDestroy(dest);
 }
 
+/* A DestReceiver handing each row of a query to a callback. */
+typedef struct FkStreamReceiver
+{
+	DestReceiver pub;
+	fk_row_fn	fn;
+	void	   *arg;
+} FkStreamReceiver;
+
+static bool
+fk_stream_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	FkStreamReceiver *r = (FkStreamReceiver *) self;
+
+	slot_getallattrs(slot);
+	r->fn(slot->tts_values, slot->tts_isnull, r->arg);
+	return true;
+}
+
+static void
+fk_stream_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+fk_stream_nothing(DestReceiver *self)
+{
+}
+
+/*
+ * Run a read-only query with $n parameters (nulls as SPI_execute_with_args
+ * takes them, 'n' for NULL), calling fn on each row as the executor makes
+ * it: nothing is materialized, so memory does not grow with the rows.  The
+ * values are valid only during the call.
+ */
+void
+fk_spi_stream_args(const char *sql, int nargs, Oid *argtypes, Datum *values,
+				   const char *nulls, fk_row_fn fn, void *arg)
+{
+	FkStreamReceiver r;
+	SPIExecuteOptions options;
+	ParamListInfo params = nargs > 0 ? makeParamList(nargs) : NULL;
+	int			rc;
+
+	for (int i = 0; i < nargs; i++)
+	{
+		params->params[i].value = values[i];
+		params->params[i].isnull = (nulls != NULL && nulls[i] == 'n');
+		params->params[i].ptype = argtypes[i];
+		params->params[i].pflags = PARAM_FLAG_CONST;
+	}
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = fk_stream_receive;
+	r.pub.rStartup = fk_stream_startup;
+	r.pub.rShutdown = fk_stream_nothing;
+	r.pub.rDestroy = fk_stream_nothing;
+	/* not DestNone, which SPI takes as rows thrown away (SPI_OK_UTILITY) */
+	r.pub.mydest = DestSQLFunction;
+	r.fn = fn;
+	r.arg = arg;
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.dest = (DestReceiver *) &r;
+	options.params = params;
+	rc = SPI_execute_extended(sql, &options);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
+}
+
 /*
  * Run fn(arg) in a subtransaction, for work whose failure is a finding
  * rather than the caller's failure: NULL when it succeeded, else the

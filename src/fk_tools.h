@@ -213,8 +213,13 @@ extern bool fk_column_default(Oid relid, AttrNumber attnum, Datum *value,
 extern void fk_spi_into_tuplestore_args(const char *sql, int nargs,
 										Oid *argtypes, Datum *values,
 										bool *nulls, ReturnSetInfo *rsinfo);
+typedef void (*fk_row_fn) (Datum *values, bool *nulls, void *arg);
+extern void fk_spi_stream_args(const char *sql, int nargs, Oid *argtypes,
+							   Datum *values, const char *nulls,
+							   fk_row_fn fn, void *arg);
 
 /* fk_cascade.c */
 extern bool fk_cascade_fast_path;
+extern int	fk_cascade_memory_rows;
 
 #endif							/* FK_TOOLS_H */
