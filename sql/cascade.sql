@@ -1,5 +1,5 @@
 -- fk_cascade_preview / fk_update_preview / fk_cascade_rows, checked
--- against PostgreSQL itself: ct.oracle() runs the real statement in a
+-- against PostgreSQL itself: cascade_oracle.oracle() runs the real statement in a
 -- subtransaction, counts per table the rows it deleted and updated (row
 -- versions gone and new, by ctid), checks deferred constraints as commit
 -- would (SET CONSTRAINTS ALL IMMEDIATE), rolls back, and compares with the
@@ -7,86 +7,7 @@
 CREATE SCHEMA ct;
 SET search_path = ct, public;
 
-CREATE FUNCTION ct.oracle(target regclass, key jsonb, new_values jsonb DEFAULT NULL)
-RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  nsp oid := (SELECT relnamespace FROM pg_class WHERE oid = target);
-  rel regclass;
-  before_ids text[];
-  after_ids text[];
-  real jsonb := '{}';
-  real_failed boolean := false;
-  real_error text;
-  prev record;
-  prev_blocked boolean;
-  problems text := '';
-  cols text;
-BEGIN
-  BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS oracle_before(rel regclass, ids text[]);
-    TRUNCATE oracle_before;
-    FOR rel IN SELECT c.oid FROM pg_class c WHERE c.relnamespace = nsp AND c.relkind = 'r' LOOP
-      EXECUTE format('SELECT coalesce(array_agg(ctid::text), ''{}'') FROM ONLY %s', rel) INTO before_ids;
-      INSERT INTO oracle_before VALUES (rel, before_ids);
-    END LOOP;
-    IF new_values IS NULL THEN
-      EXECUTE format('DELETE FROM %s t WHERE to_jsonb(t) @> $1', target) USING key;
-    ELSE
-      SELECT string_agg(quote_ident(k), ', ') INTO cols FROM jsonb_object_keys(new_values) k;
-      EXECUTE format('UPDATE %s t SET (%s) = (SELECT %s FROM jsonb_populate_record(NULL::%s, $2) r) WHERE to_jsonb(t) @> $1',
-                     target, cols,
-                     (SELECT string_agg('r.' || quote_ident(k), ', ') FROM jsonb_object_keys(new_values) k),
-                     target)
-        USING key, new_values;
-    END IF;
-    SET CONSTRAINTS ALL IMMEDIATE;
-    FOR rel, before_ids IN SELECT * FROM oracle_before LOOP
-      EXECUTE format('SELECT coalesce(array_agg(ctid::text), ''{}'') FROM ONLY %s', rel) INTO after_ids;
-      real := real || jsonb_build_object(rel::text, jsonb_build_object(
-        'd', (SELECT count(*) FROM unnest(before_ids) b WHERE b <> ALL (after_ids))
-             - (SELECT count(*) FROM unnest(after_ids) a WHERE a <> ALL (before_ids)),
-        'u', (SELECT count(*) FROM unnest(after_ids) a WHERE a <> ALL (before_ids))));
-    END LOOP;
-    RAISE EXCEPTION 'oracle rollback';
-  EXCEPTION WHEN OTHERS THEN
-    IF SQLERRM <> 'oracle rollback' THEN
-      real_failed := true;
-      real_error := SQLERRM;
-    END IF;
-  END;
-
-  IF new_values IS NULL THEN
-    SELECT coalesce(bool_or(p.action = 'BLOCKED'), false) INTO prev_blocked FROM fk_cascade_preview(target, key) p;
-  ELSE
-    SELECT coalesce(bool_or(p.action = 'BLOCKED'), false) INTO prev_blocked FROM fk_update_preview(target, key, new_values) p;
-  END IF;
-  IF real_failed <> prev_blocked THEN
-    RETURN format('MISMATCH: statement %s (%s), preview %s',
-                  CASE WHEN real_failed THEN 'fails' ELSE 'succeeds' END, real_error,
-                  CASE WHEN prev_blocked THEN 'blocked' ELSE 'not blocked' END);
-  END IF;
-  IF real_failed THEN
-    RETURN 'ok: fails';
-  END IF;
-  FOR prev IN
-    SELECT t.key AS tab, (t.value->>'d')::bigint AS rd, (t.value->>'u')::bigint AS ru,
-           coalesce(sum(p.row_count) FILTER (WHERE p.action = 'DELETE'), 0) AS pd,
-           coalesce(sum(p.row_count) FILTER (WHERE p.action IN ('UPDATE', 'SET NULL', 'SET DEFAULT')), 0) AS pu
-      FROM jsonb_each(real) t
-      LEFT JOIN (SELECT * FROM fk_cascade_preview(target, key) WHERE new_values IS NULL
-                 UNION ALL
-                 SELECT * FROM fk_update_preview(target, key, new_values) WHERE new_values IS NOT NULL) p
-        ON p.table_name::text = t.key
-     GROUP BY t.key, t.value
-     ORDER BY t.key
-  LOOP
-    IF prev.rd <> prev.pd OR prev.ru <> prev.pu THEN
-      problems := problems || format(' %s: deleted %s/%s updated %s/%s (real/preview);',
-                                     prev.tab, prev.rd, prev.pd, prev.ru, prev.pu);
-    END IF;
-  END LOOP;
-  RETURN CASE WHEN problems = '' THEN 'ok' ELSE 'MISMATCH:' || problems END;
-END $$;
+\i test/cascade_oracle.sql
 
 -- The preview, without the detail column (shown where it matters)
 CREATE FUNCTION ct.show(target regclass, key jsonb)
@@ -107,12 +28,12 @@ INSERT INTO orders SELECT g, 1 + g % 2 FROM generate_series(1, 10) g;
 INSERT INTO order_items SELECT g, 1 + g % 10 FROM generate_series(1, 50) g;
 INSERT INTO notes SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE 1 + g % 10 END FROM generate_series(1, 30) g;
 SELECT * FROM ct.show('customers', '{"id": 1}');
-SELECT ct.oracle('customers', '{"id": 1}');
+SELECT cascade_oracle.oracle('customers', '{"id": 1}');
 -- key forms: scalar, text read with the key column's input function, array
 SELECT sum(row_count) FROM fk_cascade_preview('customers', 1);
 SELECT sum(row_count) FROM fk_cascade_preview('customers', '1'::text);
 SELECT sum(row_count) FROM fk_cascade_preview('customers', ARRAY[1, 2]);
-SELECT ct.oracle('customers', '{"name": "b"}');
+SELECT cascade_oracle.oracle('customers', '{"name": "b"}');
 -- a key matching no row, a NULL key: no rows
 SELECT count(*) FROM fk_cascade_preview('customers', 99);
 SELECT count(*) FROM fk_cascade_preview('customers', NULL::int);
@@ -133,10 +54,10 @@ INSERT INTO tenants VALUES (1), (2);
 INSERT INTO users VALUES (1, 1), (1, 2), (2, 1);
 INSERT INTO posts VALUES (1, 1, 1), (2, 1, 1), (3, 1, 2), (4, 2, 1), (5, 1, NULL);
 SELECT * FROM ct.show('users', '{"tid": 1, "uid": 1}');
-SELECT ct.oracle('users', '{"tid": 1, "uid": 1}');
+SELECT cascade_oracle.oracle('users', '{"tid": 1, "uid": 1}');
 INSERT INTO badges VALUES (1, 1, 2);
 SELECT action, row_count, detail FROM fk_cascade_preview('users', '{"tid": 1, "uid": 2}'::jsonb) ORDER BY 1;
-SELECT ct.oracle('users', '{"tid": 1, "uid": 2}');
+SELECT cascade_oracle.oracle('users', '{"tid": 1, "uid": 2}');
 
 -- 3. SET DEFAULT: the default must itself have a parent row that survives
 CREATE TABLE cats(id int PRIMARY KEY);
@@ -144,12 +65,12 @@ CREATE TABLE items(id int PRIMARY KEY, cat int DEFAULT 0 REFERENCES cats ON DELE
 INSERT INTO cats VALUES (0), (1), (2);
 INSERT INTO items VALUES (1, 1), (2, 1), (3, 2), (4, 0);
 SELECT * FROM ct.show('cats', '{"id": 1}');
-SELECT ct.oracle('cats', '{"id": 1}');
+SELECT cascade_oracle.oracle('cats', '{"id": 1}');
 SELECT action, row_count, detail FROM fk_cascade_preview('cats', 0) ORDER BY 1;
-SELECT ct.oracle('cats', '{"id": 0}');
+SELECT cascade_oracle.oracle('cats', '{"id": 0}');
 ALTER TABLE items ALTER cat SET DEFAULT 7;
 SELECT action, row_count, detail FROM fk_cascade_preview('cats', 2) ORDER BY 1;
-SELECT ct.oracle('cats', '{"id": 2}');
+SELECT cascade_oracle.oracle('cats', '{"id": 2}');
 
 -- 4. RESTRICT and NO ACTION are checked when their trigger fires, after
 -- the actions of earlier rounds: a referencing row deleted in an earlier
@@ -174,28 +95,28 @@ INSERT INTO g_early VALUES (1, 10, 1);
 INSERT INTO g_late VALUES (2, 20, 20);
 INSERT INTO g_deferred VALUES (3, 30, 30);
 SELECT * FROM ct.show('p', '{"id": 1}');
-SELECT ct.oracle('p', '{"id": 1}');
+SELECT cascade_oracle.oracle('p', '{"id": 1}');
 SELECT depth, table_name, action, row_count, detail FROM fk_cascade_preview('p', 2) WHERE action = 'BLOCKED';
-SELECT ct.oracle('p', '{"id": 2}');
+SELECT cascade_oracle.oracle('p', '{"id": 2}');
 SELECT depth, table_name, action, row_count, detail FROM fk_cascade_preview('p', 3) WHERE action = 'BLOCKED';
-SELECT ct.oracle('p', '{"id": 3}');
+SELECT cascade_oracle.oracle('p', '{"id": 3}');
 -- RESTRICT on a row that no other path deletes
 CREATE TABLE r(id int PRIMARY KEY, pid int REFERENCES p ON DELETE RESTRICT);
 INSERT INTO r VALUES (1, 3);
 SELECT depth, table_name, action, row_count, detail FROM fk_cascade_preview('p', 3) WHERE action = 'BLOCKED';
-SELECT ct.oracle('p', '{"id": 3}');
+SELECT cascade_oracle.oracle('p', '{"id": 3}');
 DROP TABLE r;
 
 -- 5. Self reference: a whole management tree; RESTRICT within one table
 CREATE TABLE emp(id int PRIMARY KEY, dept int, boss int REFERENCES emp ON DELETE CASCADE);
 INSERT INTO emp VALUES (1, 1, NULL), (2, 1, 1), (3, 1, 1), (4, 2, 2), (5, 2, 4), (6, 2, NULL);
 SELECT * FROM ct.show('emp', '{"id": 1}');
-SELECT ct.oracle('emp', '{"id": 1}');
+SELECT cascade_oracle.oracle('emp', '{"id": 1}');
 CREATE TABLE emp2(id int PRIMARY KEY, dept int, boss int REFERENCES emp2 ON DELETE RESTRICT);
 INSERT INTO emp2 SELECT * FROM emp;
-SELECT ct.oracle('emp2', '{"dept": 1}');
-SELECT ct.oracle('emp2', '{"dept": 2}');
-SELECT ct.oracle('emp2', '{"id": 5}');
+SELECT cascade_oracle.oracle('emp2', '{"dept": 1}');
+SELECT cascade_oracle.oracle('emp2', '{"dept": 2}');
+SELECT cascade_oracle.oracle('emp2', '{"id": 5}');
 
 -- 6. A cycle of cascades terminates and counts each row once
 CREATE TABLE ring_a(id int PRIMARY KEY, b int);
@@ -205,14 +126,14 @@ INSERT INTO ring_a SELECT g, NULL FROM generate_series(1, 4) g;
 INSERT INTO ring_b SELECT g, g FROM generate_series(1, 4) g;
 UPDATE ring_a SET b = id % 4 + 1;
 SELECT * FROM ct.show('ring_a', '{"id": 1}');
-SELECT ct.oracle('ring_a', '{"id": 1}');
+SELECT cascade_oracle.oracle('ring_a', '{"id": 1}');
 -- deleted on one path, set to NULL on another: counts as deleted
 CREATE TABLE both_paths(id int PRIMARY KEY,
                         a int REFERENCES ring_a ON DELETE SET NULL,
                         b int REFERENCES ring_b ON DELETE CASCADE);
 INSERT INTO both_paths VALUES (1, 1, 3), (2, 2, NULL);
 SELECT * FROM ct.show('ring_a', '{"id": 1}') WHERE table_name = 'both_paths'::regclass;
-SELECT ct.oracle('ring_a', '{"id": 1}');
+SELECT cascade_oracle.oracle('ring_a', '{"id": 1}');
 
 -- 7. MATCH SIMPLE rows with a NULL reference nothing; MATCH FULL
 CREATE TABLE pk2(a int, b int, PRIMARY KEY (a, b));
@@ -224,8 +145,8 @@ INSERT INTO pk2 VALUES (1, 1), (1, 2);
 INSERT INTO simple2 VALUES (1, 1, NULL), (2, NULL, 1), (3, 1, 2);
 INSERT INTO full2 VALUES (1, 1, 1), (2, NULL, NULL);
 SELECT * FROM ct.show('pk2', '{"a": 1, "b": 1}');
-SELECT ct.oracle('pk2', '{"a": 1, "b": 1}');
-SELECT ct.oracle('pk2', '{"a": 1, "b": 2}');
+SELECT cascade_oracle.oracle('pk2', '{"a": 1, "b": 1}');
+SELECT cascade_oracle.oracle('pk2', '{"a": 1, "b": 2}');
 
 -- 8. Partitioned tables on both sides
 CREATE TABLE accounts(region int, id int, PRIMARY KEY (region, id)) PARTITION BY LIST (region);
@@ -241,8 +162,8 @@ INSERT INTO accounts VALUES (1, 1), (1, 2), (2, 1);
 INSERT INTO events SELECT 1 + g % 2, g, 1 FROM generate_series(1, 8) g;
 INSERT INTO event_tags SELECT g, 1 + g % 2, g FROM generate_series(1, 8) g;
 SELECT * FROM ct.show('accounts', '{"region": 1, "id": 1}');
-SELECT ct.oracle('accounts', '{"region": 1, "id": 1}');
-SELECT ct.oracle('accounts', '{"id": 1}');
+SELECT cascade_oracle.oracle('accounts', '{"region": 1, "id": 1}');
+SELECT cascade_oracle.oracle('accounts', '{"id": 1}');
 
 -- 9. fk_update_preview: ON UPDATE CASCADE chains, RESTRICT, the target's
 -- own foreign keys checked on the new values
@@ -256,11 +177,11 @@ INSERT INTO uses VALUES (1, 'a'), (2, 'a'), (3, 'b');
 INSERT INTO uses_of_uses VALUES (1, 'a', 1), (2, 'c', 1);
 INSERT INTO locked VALUES (1, 'c');
 SELECT * FROM fk_update_preview('codes', 'a'::text, '{"code": "z"}') ORDER BY 1, 2::text, 3;
-SELECT ct.oracle('codes', '{"code": "a"}', '{"code": "z"}');
-SELECT ct.oracle('codes', '{"code": "c"}', '{"code": "z"}');
-SELECT ct.oracle('uses', '{"id": 3}', '{"code": "c"}');
+SELECT cascade_oracle.oracle('codes', '{"code": "a"}', '{"code": "z"}');
+SELECT cascade_oracle.oracle('codes', '{"code": "c"}', '{"code": "z"}');
+SELECT cascade_oracle.oracle('uses', '{"id": 3}', '{"code": "c"}');
 SELECT depth, table_name, action, row_count, detail FROM fk_update_preview('uses', 3, '{"code": "nope"}');
-SELECT ct.oracle('uses', '{"id": 3}', '{"code": "nope"}');
+SELECT cascade_oracle.oracle('uses', '{"id": 3}', '{"code": "nope"}');
 
 -- 10. Bad input
 CREATE TABLE nopk(a int);
@@ -305,5 +226,6 @@ SELECT table_name, action, row_count, detail FROM fk_cascade_preview('customers'
 
 SET client_min_messages = warning;
 DROP SCHEMA ct CASCADE;
+DROP SCHEMA cascade_oracle CASCADE;
 DROP ROLE ct_reader;
 RESET client_min_messages;
