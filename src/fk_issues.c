@@ -146,7 +146,7 @@ put_issue(ReturnSetInfo *rsinfo, const char *severity, const char *issue,
 static void
 issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk)
 {
-	List	   *trigs = fk_model_disabled_triggers(fk->conoid);
+	List	   *trigs = fk_model_disabled_triggers(fk);
 	StringInfoData fix;
 	StringInfoData detail;
 	StringInfoData where;

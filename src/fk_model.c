@@ -35,8 +35,8 @@
 #include "fk_tools.h"
 
 static bool fk_load_names(FkModel *fk);
-static List *fk_walk_ri_triggers(Oid conoid, bool first_only);
-static bool fk_triggers_enabled(Oid conoid);
+static List *fk_walk_ri_triggers(FkModel *fk, bool first_only);
+static bool fk_triggers_enabled(FkModel *fk);
 static bool fk_has_leading_index(FkModel *fk);
 static bool fk_rel_has_subclass(Oid relid);
 static int	fk_model_cmp(const ListCell *a, const ListCell *b);
@@ -89,7 +89,7 @@ fk_model_from_tuple(HeapTuple contup, int flags)
 	}
 	if (flags & FK_LOAD_STATE)
 	{
-		fk->enforced = fk_triggers_enabled(fk->conoid);
+		fk->enforced = fk_triggers_enabled(fk);
 		fk->indexed = fk_has_leading_index(fk);
 	}
 	if (flags & FK_LOAD_ACTIONS)
@@ -455,10 +455,12 @@ fk_load_names(FkModel *fk)
  * depth: clones have clones) and collect those in a state that does not
  * fire in a normal session, i.e. neither origin nor always: a disabled or
  * replica-only trigger is how rows that break the FK get in.  With
- * first_only the walk stops at the first such trigger.
+ * first_only the walk stops at the first such trigger.  Only a key with a
+ * partitioned table on either side has clones: the search for them is
+ * skipped for the others.
  */
 static List *
-fk_walk_ri_triggers(Oid conoid, bool first_only)
+fk_walk_ri_triggers(FkModel *fk, bool first_only)
 {
 	Relation	trigrel;
 	Relation	conrel;
@@ -466,7 +468,9 @@ fk_walk_ri_triggers(Oid conoid, bool first_only)
 	ScanKeyData key;
 	HeapTuple	tup;
 	List	   *result = NIL;
-	List	   *todo = list_make1_oid(conoid);
+	List	   *todo = list_make1_oid(fk->conoid);
+	bool		has_clones = (fk->fk_relkind == RELKIND_PARTITIONED_TABLE ||
+							  fk->pk_relkind == RELKIND_PARTITIONED_TABLE);
 
 	trigrel = table_open(TriggerRelationId, AccessShareLock);
 	conrel = table_open(ConstraintRelationId, AccessShareLock);
@@ -498,6 +502,8 @@ fk_walk_ri_triggers(Oid conoid, bool first_only)
 				break;
 		}
 		systable_endscan(scan);
+		if (!has_clones)
+			continue;
 
 		ScanKeyInit(&key, Anum_pg_constraint_conparentid,
 					BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(cur));
@@ -515,9 +521,9 @@ fk_walk_ri_triggers(Oid conoid, bool first_only)
 
 /* Do all RI triggers of the constraint, clones' included, fire? */
 static bool
-fk_triggers_enabled(Oid conoid)
+fk_triggers_enabled(FkModel *fk)
 {
-	List	   *off = fk_walk_ri_triggers(conoid, true);
+	List	   *off = fk_walk_ri_triggers(fk, true);
 	bool		enabled = (off == NIL);
 
 	list_free_deep(off);
@@ -530,9 +536,9 @@ fk_triggers_enabled(Oid conoid)
  * OID, then trigger name.
  */
 List *
-fk_model_disabled_triggers(Oid conoid)
+fk_model_disabled_triggers(FkModel *fk)
 {
-	List	   *result = fk_walk_ri_triggers(conoid, false);
+	List	   *result = fk_walk_ri_triggers(fk, false);
 
 	list_sort(result, fk_trigger_cmp);
 	return result;

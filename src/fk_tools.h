@@ -113,7 +113,7 @@ extern void fk_model_foreach(bool declared_only, int flags,
 extern FkEdge *fk_model_edges(bool declared_only, int *nedges);
 extern List *fk_model_checked_on(Oid fk_relid, const char *only_constraint,
 								 int flags);
-extern List *fk_model_disabled_triggers(Oid conoid);
+extern List *fk_model_disabled_triggers(FkModel *fk);
 
 extern List *fk_model_acting_on(Oid pk_relid, int flags);
 extern int	fk_model_trigger_order(Oid trig_a, Oid trig_b);
