@@ -6,10 +6,12 @@
  *
  * The graph is made of declared foreign keys only (partition clones are
  * left out), so a partitioned table is one node, as it was declared, on
- * either side of a key.  Its edges come from a single pass over
- * pg_constraint (fk_model_edges); walks and component searches then run in
- * memory, and the full model, with names, is loaded only for the
- * constraints that are returned.  Nothing but the catalogs is read.
+ * either side of a key.  The walks find a table's edges through catalog
+ * indexes (fk_model_edges_at), so they cost what they return; the load
+ * order needs every edge and takes them from a single pass over
+ * pg_constraint (fk_model_edges).  The full model, with names, is loaded
+ * only for the constraints that are returned.  Nothing but the catalogs is
+ * read.
  *
  *-------------------------------------------------------------------------
  */
@@ -74,10 +76,6 @@ typedef struct LoadEdge
 
 static void fk_walk(FunctionCallInfo fcinfo, bool towards_referencing);
 static void fk_graph_check_target(Oid relid);
-static int	edge_range_start(FkEdge *edges, int nedges, Oid key,
-							 bool by_pk);
-static int	edge_cmp_fk(const void *a, const void *b);
-static int	edge_cmp_pk(const void *a, const void *b);
 static int	walk_hit_cmp(const void *a, const void *b);
 static int	name_cmp(const char *nsp1, const char *rel1,
 					 const char *nsp2, const char *rel2);
@@ -139,8 +137,6 @@ fk_walk(FunctionCallInfo fcinfo, bool towards_referencing)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Oid			target = PG_GETARG_OID(0);
 	bool		recursive = PG_GETARG_BOOL(1);
-	FkEdge	   *edges;
-	int			nedges;
 	WalkHit    *hits;
 	int			nhits = 0;
 	int			kept = 0;
@@ -150,68 +146,57 @@ fk_walk(FunctionCallInfo fcinfo, bool towards_referencing)
 	InitMaterializedSRF(fcinfo, 0);
 	fk_graph_check_target(target);
 
-	edges = fk_model_edges(true, &nedges);
-	hits = palloc(sizeof(WalkHit) * (nedges + 1));
-
-	if (!recursive)
+	/*
+	 * Breadth-first from target, each table expanded once (at its smallest
+	 * depth), its edges found through indexes (fk_model_edges_at): the
+	 * cost follows the size of the answer, not of the database.
+	 */
 	{
-		/* depth 1 only: one look at each edge is all it takes */
-		for (int i = 0; i < nedges; i++)
+		HASHCTL		ctl;
+		HTAB	   *expanded;
+		List	   *queue = list_make1_oid(target);
+		List	   *queue_depth = list_make1_int(0);
+		int			nalloc = 64;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(Oid);
+		ctl.hcxt = CurrentMemoryContext;
+		expanded = hash_create("fk_walk tables", 64, &ctl,
+							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		hits = palloc(sizeof(WalkHit) * nalloc);
+		/* the queue is walked by position: its head is never removed */
+		for (int qi = 0; qi < list_length(queue); qi++)
 		{
-			if ((towards_referencing ? edges[i].pk_relid : edges[i].fk_relid) != target)
-				continue;
-			hits[nhits].depth = 1;
-			hits[nhits].edge = &edges[i];
-			nhits++;
-		}
-	}
-	else
-	{
-		bool	   *expanded;
-		Oid		   *queue;
-		int		   *queue_depth;
-		int			qhead = 0;
-		int			qtail = 0;
-
-		/*
-		 * Sort the edges by the table a walk arrives from, so that a table's
-		 * edges are one range found by binary search.
-		 */
-		qsort(edges, nedges, sizeof(FkEdge),
-			  towards_referencing ? edge_cmp_pk : edge_cmp_fk);
-
-		/* expanded[i]: the table whose edge range starts at i was walked */
-		expanded = palloc0(sizeof(bool) * (nedges + 1));
-		/* each edge queues at most one table: the queue fits */
-		queue = palloc(sizeof(Oid) * (nedges + 1));
-		queue_depth = palloc(sizeof(int) * (nedges + 1));
-
-		queue[qtail] = target;
-		queue_depth[qtail++] = 0;
-		while (qhead < qtail)
-		{
-			Oid			rel = queue[qhead];
-			int			depth = queue_depth[qhead++];
-			int			start;
+			Oid			rel = list_nth_oid(queue, qi);
+			int			depth = list_nth_int(queue_depth, qi);
+			bool		found;
+			ListCell   *lc;
 
 			CHECK_FOR_INTERRUPTS();
-			start = edge_range_start(edges, nedges, rel, towards_referencing);
-			if (start < 0 || expanded[start])
+			hash_search(expanded, &rel, HASH_ENTER, &found);
+			if (found)
 				continue;
-			expanded[start] = true;
-			for (int i = start; i < nedges; i++)
+			foreach(lc, fk_model_edges_at(rel, towards_referencing))
 			{
-				FkEdge	   *e = &edges[i];
+				FkEdge	   *e = lfirst(lc);
 
-				if ((towards_referencing ? e->pk_relid : e->fk_relid) != rel)
-					break;
+				if (nhits == nalloc)
+				{
+					nalloc *= 2;
+					hits = repalloc(hits, sizeof(WalkHit) * nalloc);
+				}
 				hits[nhits].depth = depth + 1;
 				hits[nhits].edge = e;
 				nhits++;
-				queue[qtail] = towards_referencing ? e->fk_relid : e->pk_relid;
-				queue_depth[qtail++] = depth + 1;
+				if (recursive)
+				{
+					queue = lappend_oid(queue, towards_referencing ? e->fk_relid : e->pk_relid);
+					queue_depth = lappend_int(queue_depth, depth + 1);
+				}
 			}
 		}
+		hash_destroy(expanded);
 	}
 
 	/*
@@ -298,50 +283,6 @@ fk_graph_check_target(Oid relid)
 				 errmsg("\"%s\" is not a table", get_rel_name(relid)),
 				 errdetail_relkind_not_supported(relkind),
 				 errhint("Foreign keys link tables: pass a table or a partitioned table as target.")));
-}
-
-/* Index of the first edge whose from-side table is key, or -1. */
-static int
-edge_range_start(FkEdge *edges, int nedges, Oid key, bool by_pk)
-{
-	int			lo = 0;
-	int			hi = nedges;
-
-	while (lo < hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-		Oid			k = by_pk ? edges[mid].pk_relid : edges[mid].fk_relid;
-
-		if (k < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < nedges && (by_pk ? edges[lo].pk_relid : edges[lo].fk_relid) == key)
-		return lo;
-	return -1;
-}
-
-static int
-edge_cmp_fk(const void *a, const void *b)
-{
-	const FkEdge *ea = a;
-	const FkEdge *eb = b;
-
-	if (ea->fk_relid != eb->fk_relid)
-		return ea->fk_relid < eb->fk_relid ? -1 : 1;
-	return ea->conoid < eb->conoid ? -1 : (ea->conoid > eb->conoid);
-}
-
-static int
-edge_cmp_pk(const void *a, const void *b)
-{
-	const FkEdge *ea = a;
-	const FkEdge *eb = b;
-
-	if (ea->pk_relid != eb->pk_relid)
-		return ea->pk_relid < eb->pk_relid ? -1 : 1;
-	return ea->conoid < eb->conoid ? -1 : (ea->conoid > eb->conoid);
 }
 
 /* Depth, then the table reached (schema, name), then constraint name. */

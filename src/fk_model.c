@@ -19,6 +19,7 @@
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -206,6 +207,88 @@ fk_model_edges(bool declared_only, int *nedges)
 
 	*nedges = n;
 	return edges;
+}
+
+/*
+ * The declared foreign keys pointing at relid (referencing) or declared on
+ * it (!referencing), as a list of FkEdge, found through indexes only: the
+ * dependencies of constraints on the referenced table's columns
+ * (pg_depend), or pg_constraint by conrelid.  What a walk over the graph
+ * costs then grows with what it finds, not with the database.
+ */
+List *
+fk_model_edges_at(Oid relid, bool referencing)
+{
+	List	   *result = NIL;
+	List	   *seen = NIL;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tup;
+
+	if (!referencing)
+	{
+		rel = table_open(ConstraintRelationId, AccessShareLock);
+		ScanKeyInit(&key[0], Anum_pg_constraint_conrelid,
+					BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+		scan = systable_beginscan(rel, ConstraintRelidTypidNameIndexId, true,
+								  NULL, 1, key);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+			FkEdge	   *e;
+
+			if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid))
+				continue;
+			e = palloc(sizeof(FkEdge));
+			e->conoid = con->oid;
+			e->fk_relid = con->conrelid;
+			e->pk_relid = con->confrelid;
+			result = lappend(result, e);
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+		return result;
+	}
+
+	rel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, DependReferenceIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+		HeapTuple	contup;
+
+		/* one dependency per referenced column: look at each key once */
+		if (dep->classid != ConstraintRelationId || list_member_oid(seen, dep->objid))
+			continue;
+		seen = lappend_oid(seen, dep->objid);
+		contup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(dep->objid));
+		if (!HeapTupleIsValid(contup))
+			continue;
+		{
+			Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(contup);
+
+			if (con->contype == CONSTRAINT_FOREIGN && con->confrelid == relid &&
+				!OidIsValid(con->conparentid))
+			{
+				FkEdge	   *e = palloc(sizeof(FkEdge));
+
+				e->conoid = con->oid;
+				e->fk_relid = con->conrelid;
+				e->pk_relid = con->confrelid;
+				result = lappend(result, e);
+			}
+		}
+		ReleaseSysCache(contup);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	list_free(seen);
+	return result;
 }
 
 /*

@@ -110,6 +110,7 @@ extern List *fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only,
 typedef void (*FkModelCallback) (FkModel *fk, void *arg);
 extern void fk_model_foreach(bool declared_only, int flags,
 							 FkModelCallback cb, void *arg);
+extern List *fk_model_edges_at(Oid relid, bool referencing);
 extern FkEdge *fk_model_edges(bool declared_only, int *nedges);
 extern List *fk_model_checked_on(Oid fk_relid, const char *only_constraint,
 								 int flags);
