@@ -183,6 +183,43 @@ SELECT cascade_oracle.oracle('uses', '{"id": 3}', '{"code": "c"}');
 SELECT depth, table_name, action, row_count, detail FROM fk_update_preview('uses', 3, '{"code": "nope"}');
 SELECT cascade_oracle.oracle('uses', '{"id": 3}', '{"code": "nope"}');
 
+-- 9b. A jsonb array of key objects: the rows any of them selects, each once
+-- duplicates, one column and a composite key, on all three functions
+SELECT * FROM ct.show('customers', '[{"id": 1}, {"id": 2}, {"id": 1}]');
+SELECT cascade_oracle.oracle('customers', '[{"id": 1}, {"id": 2}, {"id": 1}]', NULL, true);
+SELECT cascade_oracle.oracle('customers', '[{"name": "b"}, {"name": "nope"}]', NULL, true);
+SELECT * FROM ct.show('users', '[{"tid": 1, "uid": 1}, {"uid": 1, "tid": 2}, {"tid": 1, "uid": 1}]');
+SELECT cascade_oracle.oracle('users', '[{"tid": 1, "uid": 1}, {"uid": 1, "tid": 2}, {"tid": 1, "uid": 1}]');
+SELECT cascade_oracle.oracle('users', '[{"tid": 1, "uid": 1}, {"tid": 1, "uid": 2}]');
+SELECT cascade_oracle.oracle('accounts', '[{"region": 1, "id": 1}, {"region": 2, "id": 1}, {"region": 1, "id": 1}]');
+SELECT cascade_oracle.oracle('pk2', '[{"a": 1, "b": 1}, {"a": 1, "b": 2}]');
+SELECT cascade_oracle.oracle('uses', '[{"id": 1}, {"id": 3}, {"id": 1}]', '{"code": "c"}');
+-- the array form selects the same rows as the array of primary key values
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE r NOT IN (SELECT r2 FROM fk_cascade_rows('customers', ARRAY[1, 2]) r2)) AS differ
+  FROM fk_cascade_rows('customers', '[{"id": 2}, {"id": 1}, {"id": 2}]'::jsonb) r;
+-- values read with the column's input function, compared in its collation
+CREATE TABLE ckeys(code text COLLATE "C" PRIMARY KEY, n numeric(4,1));
+CREATE TABLE cuses(id int PRIMARY KEY, code text REFERENCES ckeys ON DELETE CASCADE);
+INSERT INTO ckeys VALUES ('a', 1), ('B', 2), ('c', 3);
+INSERT INTO cuses VALUES (1, 'a'), (2, 'B'), (3, 'B'), (4, 'c');
+SELECT cascade_oracle.oracle('ckeys', '[{"code": "a"}, {"code": "B"}]');
+SELECT * FROM ct.show('ckeys', '[{"n": "1.0"}, {"n": 3}]');
+-- an empty array selects nothing
+SELECT count(*) FROM fk_cascade_preview('customers', '[]'::jsonb);
+SELECT count(*) FROM fk_cascade_rows('customers', '[]'::jsonb);
+SELECT count(*) FROM fk_update_preview('uses', '[]'::jsonb, '{"code": "c"}');
+SELECT cascade_oracle.oracle('customers', '[]');
+-- every element an object naming the same columns
+SELECT * FROM fk_cascade_preview('customers', '[{"id": 1}, 2]'::jsonb);
+SELECT * FROM fk_cascade_preview('customers', '[[{"id": 1}]]'::jsonb);
+SELECT * FROM fk_cascade_preview('customers', '[{"id": 1}, {"name": "a"}]'::jsonb);
+SELECT * FROM fk_cascade_rows('users', '[{"tid": 1, "uid": 1}, {"tid": 1}]'::jsonb);
+SELECT * FROM fk_update_preview('uses', '[{"id": 1}, {"id": 1, "code": "a"}]'::jsonb, '{"code": "c"}');
+SELECT * FROM fk_cascade_preview('customers', '[{}]'::jsonb);
+SELECT * FROM fk_cascade_preview('customers', '[{"nope": 1}]'::jsonb);
+SELECT * FROM fk_cascade_preview('customers', '[{"id": "x"}]'::jsonb);
+
 -- 10. Bad input
 CREATE TABLE nopk(a int);
 SELECT * FROM fk_cascade_preview('nopk', 1);
@@ -191,6 +228,7 @@ SELECT * FROM fk_cascade_preview('customers', '{"nope": 1}'::jsonb);
 SELECT * FROM fk_cascade_preview('customers', '{"id": "x"}'::jsonb);
 SELECT * FROM fk_cascade_preview('customers', 'x'::text);
 SELECT * FROM fk_cascade_preview('customers', '[1]'::jsonb);
+SELECT * FROM fk_cascade_preview('customers', '"x"'::jsonb);
 SELECT * FROM fk_cascade_preview('ct.customers_pkey', 1);
 
 -- 11. Read-only: works in a READ ONLY transaction, assigns no xid

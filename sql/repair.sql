@@ -114,12 +114,20 @@ SELECT * FROM fk_orphans('o');
 ALTER TABLE o VALIDATE CONSTRAINT o_pid;
 ROLLBACK;
 
--- no single-column primary key: one preview per distinct missing key
+-- a composite primary key: one preview of the orphans' primary keys as an
+-- array of key objects; a row of ood reached from orphans of both missing
+-- keys (60 and 61) is counted once, as it is deleted once
 CREATE TABLE oo (a int, b int, pid int, PRIMARY KEY (a, b));
 INSERT INTO oo VALUES (1, 1, 60), (1, 2, 60), (2, 1, 61), (2, 2, 1);
 ALTER TABLE oo ADD CONSTRAINT oo_pid FOREIGN KEY (pid) REFERENCES p NOT VALID;
 CREATE TABLE ooc (a int, b int, FOREIGN KEY (a, b) REFERENCES oo ON DELETE CASCADE);
 INSERT INTO ooc VALUES (1, 1), (1, 2), (1, 2), (2, 1), (2, 2);
+CREATE TABLE ood (id int PRIMARY KEY, a1 int, b1 int, a2 int, b2 int,
+                  FOREIGN KEY (a1, b1) REFERENCES oo ON DELETE CASCADE,
+                  FOREIGN KEY (a2, b2) REFERENCES oo ON DELETE CASCADE);
+INSERT INTO ood VALUES (1, 1, 1, 2, 1), (2, 1, 2, 2, 1), (3, 2, 2, 2, 2), (4, 2, 2, 1, 2);
+CREATE TABLE oodc (id int PRIMARY KEY, ood int REFERENCES ood ON DELETE SET NULL);
+INSERT INTO oodc VALUES (1, 1), (2, 2), (3, 3), (4, 4);
 BEGIN;
 CREATE TEMP TABLE dry AS
   SELECT table_name::text, operation, rows_affected FROM fk_repair_orphans('oo', NULL, 'delete');
@@ -128,6 +136,25 @@ CREATE TEMP TABLE real AS
   SELECT table_name::text, operation, rows_affected FROM fk_repair_orphans('oo', NULL, 'delete', false);
 SELECT * FROM ((TABLE dry EXCEPT TABLE real) UNION ALL (TABLE real EXCEPT TABLE dry)) d;
 SELECT a, b FROM ooc ORDER BY a, b;
+SELECT id FROM ood ORDER BY id;
+SELECT id, ood FROM oodc ORDER BY id;
+ROLLBACK;
+
+-- no primary key: the orphans' distinct referencing keys select them
+CREATE TABLE onk (x int UNIQUE, pid int);
+INSERT INTO onk VALUES (1, 70), (2, 70), (3, 71), (4, 1), (5, NULL);
+ALTER TABLE onk ADD CONSTRAINT onk_pid FOREIGN KEY (pid) REFERENCES p NOT VALID;
+CREATE TABLE onkc (id int PRIMARY KEY, x int REFERENCES onk (x) ON DELETE CASCADE);
+INSERT INTO onkc VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5);
+BEGIN;
+CREATE TEMP TABLE dry AS
+  SELECT table_name::text, operation, rows_affected FROM fk_repair_orphans('onk', NULL, 'delete');
+SELECT * FROM dry ORDER BY 1, 2;
+CREATE TEMP TABLE real AS
+  SELECT table_name::text, operation, rows_affected FROM fk_repair_orphans('onk', NULL, 'delete', false);
+SELECT * FROM ((TABLE dry EXCEPT TABLE real) UNION ALL (TABLE real EXCEPT TABLE dry)) d;
+SELECT x, pid FROM onk ORDER BY x;
+SELECT id FROM onkc ORDER BY id;
 ROLLBACK;
 
 -- bad input

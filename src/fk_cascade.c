@@ -313,6 +313,11 @@ static void casc_key_condition(StringInfo sql, Oid target, Oid keytype,
 							   Datum *values, char *nulls);
 static Datum casc_value_for_column(Oid coltype, int32 typmod, Oid valtype,
 								   Datum value);
+static void casc_key_array_condition(StringInfo sql, Oid target, Jsonb *jb,
+									 int *nargs, Oid *argtypes, Datum *values,
+									 char *nulls);
+static void casc_key_columns_check(CascSet *cols);
+static char *casc_set_names(CascSet *set);
 static char *casc_jsonb_value_text(JsonbValue *v);
 static CascSet *casc_set_from_jsonb(Oid target, Jsonb *jb);
 static void casc_run(Cascade *c);
@@ -817,8 +822,9 @@ casc_root(Cascade *c, Oid target, Oid keytype, Datum key, CascSet *set)
 
 /*
  * The WHERE condition selecting the target's rows from the key argument:
- * a jsonb object names columns; anything else is a value or an array of
- * values of the single-column primary key.
+ * a jsonb object names columns, a jsonb array holds such objects (the
+ * union of their rows); anything else is a value or an array of values of
+ * the single-column primary key.
  */
 static void
 casc_key_condition(StringInfo sql, Oid target, Oid keytype, Datum key,
@@ -829,21 +835,20 @@ casc_key_condition(StringInfo sql, Oid target, Oid keytype, Datum key,
 		Jsonb	   *jb = DatumGetJsonbP(key);
 		CascSet    *cols;
 
+		if (JB_ROOT_IS_ARRAY(jb) && !JB_ROOT_IS_SCALAR(jb))
+		{
+			casc_key_array_condition(sql, target, jb, nargs, argtypes, values,
+									 nulls);
+			return;
+		}
 		if (!JB_ROOT_IS_OBJECT(jb))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("a jsonb key must be an object"),
-					 errhint("Pass {\"column\": value, ...} naming columns of \"%s\".",
+					 errmsg("a jsonb key must be an object or an array of objects"),
+					 errhint("Pass {\"column\": value, ...} naming columns of \"%s\", or [{\"column\": value, ...}, ...] for the rows of any of them.",
 							 get_rel_name(target))));
 		cols = casc_set_from_jsonb(target, jb);
-		if (cols->n == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("a jsonb key must name at least one column")));
-		if (cols->n > FUNC_MAX_ARGS)
-			ereport(ERROR,
-					(errcode(ERRCODE_TOO_MANY_ARGUMENTS),
-					 errmsg("a jsonb key can name at most %d columns", FUNC_MAX_ARGS)));
+		casc_key_columns_check(cols);
 		for (int i = 0; i < cols->n; i++)
 		{
 			TypeCacheEntry *tce = lookup_type_cache(cols->types[i], TYPECACHE_EQ_OPR);
@@ -944,6 +949,148 @@ casc_key_condition(StringInfo sql, Oid target, Oid keytype, Datum key,
 							  tce->eq_opr, InvalidOid, 1, arraytype, true);
 		relation_close(rel, AccessShareLock);
 	}
+}
+
+/* The limits on the columns a jsonb key object names. */
+static void
+casc_key_columns_check(CascSet *cols)
+{
+	if (cols->n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a jsonb key must name at least one column")));
+	if (cols->n > FUNC_MAX_ARGS)
+		ereport(ERROR,
+				(errcode(ERRCODE_TOO_MANY_ARGUMENTS),
+				 errmsg("a jsonb key can name at most %d columns", FUNC_MAX_ARGS)));
+}
+
+/*
+ * A jsonb array of key objects: the rows any of them selects, each once.
+ * Every object must name the same columns; their values, read as the
+ * columns' types just as a single object's are, become one array
+ * parameter per column, and the rows are selected by a semi-join against
+ * those arrays zipped back into rows, with each column's own equality
+ * (and collation), as a single object compares them.  An empty array
+ * selects nothing.
+ */
+static void
+casc_key_array_condition(StringInfo sql, Oid target, Jsonb *jb, int *nargs,
+						 Oid *argtypes, Datum *values, char *nulls)
+{
+	int			nelems = JB_ROOT_COUNT(jb);
+	CascSet   **sets = palloc0(sizeof(CascSet *) * Max(nelems, 1));
+	CascSet    *first;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			n = 0;
+	Oid		   *eqoprs;
+	Oid		   *collids;
+
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		Jsonb	   *elem;
+
+		if (tok != WJB_ELEM)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		elem = (v.type == jbvBinary) ? JsonbValueToJsonb(&v) : NULL;
+		if (elem == NULL || !JB_ROOT_IS_OBJECT(elem))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("element %d of a jsonb key array is not an object", n + 1),
+					 errhint("Pass [{\"column\": value, ...}, ...] naming columns of \"%s\".",
+							 get_rel_name(target))));
+		sets[n] = casc_set_from_jsonb(target, elem);
+		casc_key_columns_check(sets[n]);
+		if (n > 0)
+		{
+			bool		same = sets[n]->n == sets[0]->n;
+
+			/* jsonb keeps an object's keys sorted, so the order is fixed */
+			for (int i = 0; same && i < sets[n]->n; i++)
+				same = strcmp(sets[n]->cols[i], sets[0]->cols[i]) == 0;
+			if (!same)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("the objects of a jsonb key array must name the same columns"),
+						 errdetail("Element 1 names %s; element %d names %s.",
+								   casc_set_names(sets[0]), n + 1,
+								   casc_set_names(sets[n])),
+						 errhint("Name the same columns in every object, or make one preview call per set of columns.")));
+		}
+		n++;
+	}
+	if (n == 0)
+	{
+		appendStringInfoString(sql, "false");
+		return;
+	}
+
+	first = sets[0];
+	eqoprs = palloc(sizeof(Oid) * first->n);
+	collids = palloc(sizeof(Oid) * first->n);
+	for (int i = 0; i < first->n; i++)
+	{
+		TypeCacheEntry *tce = lookup_type_cache(first->types[i], TYPECACHE_EQ_OPR);
+		Oid			arraytype = get_array_type(first->types[i]);
+		Datum	   *elems = palloc(sizeof(Datum) * n);
+		bool	   *elemnulls = palloc(sizeof(bool) * n);
+		int			dims[1];
+		int			lbs[1] = {1};
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		Oid			typid;
+		int32		typmod;
+
+		if (!OidIsValid(tce->eq_opr))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("could not identify an equality operator for type %s",
+							format_type_be(first->types[i]))));
+		if (!OidIsValid(arraytype))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("column \"%s\" of type %s cannot be looked up by an array of values",
+							first->cols[i], format_type_be(first->types[i])),
+					 errhint("Pass the key as a single jsonb object.")));
+		eqoprs[i] = tce->eq_opr;
+		get_atttypetypmodcoll(target, get_attnum(target, first->cols[i]),
+							  &typid, &typmod, &collids[i]);
+		for (int e = 0; e < n; e++)
+		{
+			elems[e] = sets[e]->values[i];
+			elemnulls[e] = sets[e]->nulls[i];
+		}
+		get_typlenbyvalalign(first->types[i], &typlen, &typbyval, &typalign);
+		dims[0] = n;
+		argtypes[*nargs] = arraytype;
+		values[*nargs] = PointerGetDatum(construct_md_array(elems, elemnulls, 1,
+															dims, lbs,
+															first->types[i],
+															typlen, typbyval,
+															typalign));
+		nulls[*nargs] = ' ';
+		(*nargs)++;
+	}
+	fksql_cols_in_params(sql, "t", first->n, first->cols, first->types, eqoprs,
+						 collids, *nargs - first->n + 1);
+}
+
+/* "a, b": the columns a key object names, for messages. */
+static char *
+casc_set_names(CascSet *set)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < set->n; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(set->cols[i]));
+	return buf.data;
 }
 
 /*

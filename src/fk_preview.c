@@ -196,6 +196,41 @@ fk_single_pk_column(Oid relid, char **colname, Oid *coltype)
 }
 
 /*
+ * The names of relid's primary key columns (*ncols of them), or NULL when
+ * it has no primary key.
+ */
+char	  **
+fk_pk_columns(Oid relid, int *ncols)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	Oid			pkindex = RelationGetPrimaryKeyIndex(rel);
+	char	  **names = NULL;
+
+	*ncols = 0;
+	if (OidIsValid(pkindex))
+	{
+		HeapTuple	indtup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
+		Form_pg_index ind;
+
+		if (!HeapTupleIsValid(indtup))
+			elog(ERROR, "cache lookup failed for index %u", pkindex);
+		ind = (Form_pg_index) GETSTRUCT(indtup);
+		names = palloc(sizeof(char *) * Max(ind->indnkeyatts, 1));
+		for (int i = 0; i < ind->indnkeyatts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel),
+												  ind->indkey.values[i] - 1);
+
+			names[i] = pstrdup(NameStr(att->attname));
+		}
+		*ncols = ind->indnkeyatts;
+		ReleaseSysCache(indtup);
+	}
+	relation_close(rel, AccessShareLock);
+	return names;
+}
+
+/*
  * Does the table have user triggers (not RI's own) or rules?  The preview
  * cannot see what they do.  Returns "triggers", "rules", "triggers and
  * rules" or NULL.

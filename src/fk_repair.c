@@ -40,7 +40,7 @@ PG_FUNCTION_INFO_V1(fk_repair_orphans);
 static bool fk_try_validate(FkModel *fk, char **failure);
 static void run_utility(void *sql);
 static void fk_require_writable(FkModel *fk, bool set_null);
-static List *orphan_preview(Oid extnsp, FkModel *fk, bool *summed);
+static List *orphan_preview(Oid extnsp, FkModel *fk);
 static const char *consequence_name(const char *action);
 static List *group_consequences(List *rows);
 static int64 root_rows_of(List *rows, Oid relid);
@@ -249,43 +249,55 @@ fk_require_writable(FkModel *fk, bool set_null)
 }
 
 /*
- * What deleting the orphans of fk does, at every depth, from the cascade
- * preview: one fk_cascade_preview call whose key is the array of the
- * orphans' primary key values when target has a single-column primary
- * key (exactly the rows the DELETE deletes); otherwise the preview's
- * jsonb key can name only one key value, so it runs once per distinct
- * missing key, in one statement, and the counts are summed (*summed).
+ * What deleting the orphans of fk does, at every depth, from one
+ * fk_cascade_preview call whose key selects exactly the rows the DELETE
+ * deletes.  With a single-column primary key the key is the array of the
+ * orphans' values of it; with a wider one, the jsonb array of the
+ * orphans' primary keys as objects, which the preview reads as the union
+ * of the rows each selects.  Without a primary key it is the jsonb array
+ * of the orphans' distinct referencing keys, naming the referencing
+ * columns; that union is the orphans and nothing more: whether a row
+ * breaks the constraint depends on its referencing key alone (a
+ * referenced row matching it exists or not), so a row with the same key
+ * values as an orphan is an orphan too.  This holds while the referencing
+ * columns' own equality (which the preview compares with) agrees with the
+ * one the constraint compares with, as it does for the usual types and
+ * deterministic collations; and a key with a NULL in it (a MATCH FULL
+ * orphan) equals no value, so there such orphans are not previewed.
  */
 static List *
-orphan_preview(Oid extnsp, FkModel *fk, bool *summed)
+orphan_preview(Oid extnsp, FkModel *fk)
 {
 	StringInfoData sql;
 	char	   *pkcol;
 	Oid			pktype;
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
-	const char *ext = fksql_nspname(extnsp);
+	char	  **pkcols;
+	int			npkcols;
 
 	args[0] = ObjectIdGetDatum(fk->fk_relid);
 	initStringInfo(&sql);
 	if (fk_single_pk_column(fk->fk_relid, &pkcol, &pktype))
 	{
-		*summed = false;
 		appendStringInfoString(&sql, "fk_cascade_preview($1, (SELECT pg_catalog.array_agg(");
 		fksql_col(&sql, "fk_tools_c", pkcol);
 		appendStringInfoString(&sql, "::pg_catalog.text)");
-		fk_orphan_from(&sql, fk);
-		appendStringInfoString(&sql, "))");
-		return fk_preview_call(extnsp, sql.data, 1, argtypes, args, NULL);
 	}
-	*summed = true;
-	appendStringInfo(&sql, "SELECT r.depth, r.table_name, r.action, pg_catalog.sum(r.row_count)::pg_catalog.int8, r.via_constraint, r.referenced_table, pg_catalog.min(r.detail) FROM (SELECT DISTINCT ");
-	fksql_key_jsonb(&sql, fk, "fk_tools_c", false, false);
-	appendStringInfoString(&sql, " AS k");
+	else
+	{
+		/* COALESCE is syntax, not a function: it cannot be qualified */
+		appendStringInfoString(&sql, "fk_cascade_preview($1, (SELECT COALESCE(pg_catalog.jsonb_agg(DISTINCT ");
+		pkcols = fk_pk_columns(fk->fk_relid, &npkcols);
+		if (pkcols != NULL)
+			fksql_cols_jsonb(&sql, "fk_tools_c", npkcols, pkcols);
+		else
+			fksql_key_jsonb(&sql, fk, "fk_tools_c", false, false);
+		appendStringInfoString(&sql, "), '[]'::pg_catalog.jsonb)");
+	}
 	fk_orphan_from(&sql, fk);
-	appendStringInfo(&sql, ") o CROSS JOIN LATERAL %s.fk_cascade_preview($1, o.k) r GROUP BY 1, 2, 3, 5, 6 ORDER BY 1, 2::pg_catalog.text, 3, 5",
-					 ext);
-	return fk_preview_rows(sql.data, 1, argtypes, args);
+	appendStringInfoString(&sql, "))");
+	return fk_preview_call(extnsp, sql.data, 1, argtypes, args, NULL);
 }
 
 /* The operation column for a preview action past depth 0. */
@@ -520,7 +532,6 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		int			rc;
 		List	   *preview;
 		List	   *groups;
-		bool		summed = false;
 		int64	   *before = NULL;
 		CommandId	cid_before;
 
@@ -540,7 +551,7 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		/* what the deletion reaches, at every depth: the cascade preview */
 		if (!report && !set_null && n > 0)
 		{
-			preview = orphan_preview(extnsp, fk, &summed);
+			preview = orphan_preview(extnsp, fk);
 			groups = group_consequences(preview);
 		}
 		else
@@ -560,9 +571,8 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 				Consequence *g = lfirst(lc2);
 
 				put_row(rsinfo, fk, g->relid, g->operation, g->predicted,
-						psprintf("reached through %s; predicted by fk_cascade_preview of the orphans (dry run)%s%s%s",
+						psprintf("reached through %s; predicted by fk_cascade_preview of the orphans (dry run)%s%s",
 								 g->via.data,
-								 summed ? "; summed over one preview per distinct missing key (the table has no single-column primary key), so a row reached from several keys counts once per key" : "",
 								 g->why ? ": " : "", g->why ? g->why : ""));
 			}
 			continue;

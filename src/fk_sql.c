@@ -528,3 +528,59 @@ fksql_row_jsonb(StringInfo buf, const char *alias)
 {
 	appendStringInfo(buf, "pg_catalog.to_jsonb(%s)", alias);
 }
+
+/*
+ * EXISTS (SELECT FROM ROWS FROM (pg_catalog.unnest($n), ...) fk_tools_k
+ * (c1, ...) WHERE alias."col1" OPERATOR(s.op) fk_tools_k.c1 [COLLATE c]
+ * AND ...): alias's row equals one of the rows zipped from ncols array
+ * parameters $firstparam.. (column i's values, typed coltypes[i]'s array).
+ * A semi-join, so a row matching several of those rows is selected once.
+ * COLLATE makes the column's collation (collids[i], if valid) win over the
+ * parameter's default one.
+ */
+void
+fksql_cols_in_params(StringInfo buf, const char *alias, int ncols,
+					 char **colnames, const Oid *coltypes, const Oid *eqoprs,
+					 const Oid *collids, int firstparam)
+{
+	appendStringInfoString(buf, "EXISTS (SELECT FROM ROWS FROM (");
+	for (int i = 0; i < ncols; i++)
+		appendStringInfo(buf, "%spg_catalog.unnest($%d)", i > 0 ? ", " : "",
+						 firstparam + i);
+	appendStringInfoString(buf, ") fk_tools_k(");
+	for (int i = 0; i < ncols; i++)
+		appendStringInfo(buf, "%sc%d", i > 0 ? ", " : "", i + 1);
+	appendStringInfoString(buf, ") WHERE ");
+	for (int i = 0; i < ncols; i++)
+	{
+		StringInfoData l;
+		char		r[32];
+
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		initStringInfo(&l);
+		fksql_col(&l, alias, colnames[i]);
+		snprintf(r, sizeof(r), "fk_tools_k.c%d", i + 1);
+		generate_operator_clause(buf, l.data, coltypes[i], eqoprs[i], r, coltypes[i]);
+		if (OidIsValid(collids[i]))
+			fksql_collate(buf, collids[i]);
+		pfree(l.data);
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/* pg_catalog.jsonb_build_object('col', alias."col", ...) of ncols columns */
+void
+fksql_cols_jsonb(StringInfo buf, const char *alias, int ncols, char **colnames)
+{
+	appendStringInfoString(buf, "pg_catalog.jsonb_build_object(");
+	for (int i = 0; i < ncols; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		fksql_literal(buf, colnames[i]);
+		appendStringInfoString(buf, "::pg_catalog.text, ");
+		fksql_col(buf, alias, colnames[i]);
+	}
+	appendStringInfoChar(buf, ')');
+}

@@ -174,6 +174,12 @@ extern void fksql_key_equal_params(StringInfo buf, FkModel *fk,
 								   const char *pkalias, const char *fkalias,
 								   const int *paramnos, const Oid *paramtypes);
 extern void fksql_row_jsonb(StringInfo buf, const char *alias);
+extern void fksql_cols_in_params(StringInfo buf, const char *alias, int ncols,
+								 char **colnames, const Oid *coltypes,
+								 const Oid *eqoprs, const Oid *collids,
+								 int firstparam);
+extern void fksql_cols_jsonb(StringInfo buf, const char *alias, int ncols,
+							 char **colnames);
 
 /* One row of fk_cascade_preview / fk_update_preview, as fk_preview.c reads it. */
 typedef struct FkPreviewRow
@@ -195,6 +201,7 @@ extern List *fk_preview_rows(const char *sql, int nargs, Oid *argtypes,
 extern char *fk_preview_text(List *rows, int depth_offset, bool with_root,
 							 const char *skip_via);
 extern bool fk_single_pk_column(Oid relid, char **colname, Oid *coltype);
+extern char **fk_pk_columns(Oid relid, int *ncols);
 extern const char *fk_unseen_by_preview(Oid relid);
 extern char *fk_preview_unseen_text(List *rows, Oid extra);
 extern char *fk_preview_unseen_list(List *rows, Oid extra);

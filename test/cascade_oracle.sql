@@ -7,7 +7,9 @@
 -- target's schema the rows it deleted and updated (row versions gone and
 -- new, by ctid), checks deferred constraints as commit would (SET
 -- CONSTRAINTS ALL IMMEDIATE), rolls back, and compares with the preview's
--- totals and with whether the preview reports BLOCKED rows.  With
+-- totals and with whether the preview reports BLOCKED rows.  The key is a
+-- jsonb object (the rows containing it) or an array of them (the rows
+-- containing any of them).  With
 -- compare_paths it also requires the preview's two execution paths, and
 -- the row path with and without spilling, to say exactly the same.
 -- Creates schema cascade_oracle; the including test drops it.
@@ -52,6 +54,7 @@ DECLARE
   prev_blocked boolean;
   problems text := '';
   cols text;
+  keycond text := 'EXISTS (SELECT FROM jsonb_array_elements(CASE WHEN jsonb_typeof($1) = ''array'' THEN $1 ELSE jsonb_build_array($1) END) e WHERE to_jsonb(t) @> e)';
 BEGIN
   BEGIN
     CREATE TEMP TABLE IF NOT EXISTS oracle_before(rel regclass, ids text[]);
@@ -61,13 +64,13 @@ BEGIN
       INSERT INTO oracle_before VALUES (rel, before_ids);
     END LOOP;
     IF new_values IS NULL THEN
-      EXECUTE format('DELETE FROM %s t WHERE to_jsonb(t) @> $1', target) USING key;
+      EXECUTE format('DELETE FROM %s t WHERE %s', target, keycond) USING key;
     ELSE
       SELECT string_agg(quote_ident(k), ', ') INTO cols FROM jsonb_object_keys(new_values) k;
-      EXECUTE format('UPDATE %s t SET (%s) = (SELECT %s FROM jsonb_populate_record(NULL::%s, $2) r) WHERE to_jsonb(t) @> $1',
+      EXECUTE format('UPDATE %s t SET (%s) = (SELECT %s FROM jsonb_populate_record(NULL::%s, $2) r) WHERE %s',
                      target, cols,
                      (SELECT string_agg('r.' || quote_ident(k), ', ') FROM jsonb_object_keys(new_values) k),
-                     target)
+                     target, keycond)
         USING key, new_values;
     END IF;
     SET CONSTRAINTS ALL IMMEDIATE;
