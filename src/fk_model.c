@@ -28,6 +28,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -42,6 +43,7 @@ static bool fk_has_leading_index(FkModel *fk);
 static bool fk_rel_has_subclass(Oid relid);
 static int	fk_model_cmp(const ListCell *a, const ListCell *b);
 static bool fk_clone_shares_side(FkModel *fk, bool pk_side);
+static HTAB *fk_unenforced_constraints(void);
 static int	fk_trigger_cmp(const ListCell *a, const ListCell *b);
 
 static void fk_load_action_triggers(FkModel *fk);
@@ -306,6 +308,16 @@ fk_model_foreach(bool declared_only, int flags, FkModelCallback cb, void *arg)
 	MemoryContext rowcxt;
 	MemoryContext oldcxt;
 
+	HTAB	   *unenforced = NULL;
+
+	/*
+	 * For the state of every key, one pass over pg_trigger finds the few
+	 * keys with a trigger that does not fire, instead of an index scan per
+	 * key (and per clone).
+	 */
+	if (flags & FK_LOAD_STATE)
+		unenforced = fk_unenforced_constraints();
+
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_model_foreach",
 								   ALLOCSET_DEFAULT_SIZES);
 	conrel = table_open(ConstraintRelationId, AccessShareLock);
@@ -320,15 +332,79 @@ fk_model_foreach(bool declared_only, int flags, FkModelCallback cb, void *arg)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		oldcxt = MemoryContextSwitchTo(rowcxt);
-		fk = fk_model_from_tuple(tup, flags);
+		fk = fk_model_from_tuple(tup, flags & ~FK_LOAD_STATE);
 		if (fk != NULL)
+		{
+			if (unenforced)
+			{
+				fk->enforced = (hash_search(unenforced, &fk->conoid,
+											HASH_FIND, NULL) == NULL);
+				fk->indexed = fk_has_leading_index(fk);
+			}
 			cb(fk, arg);
+		}
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(rowcxt);
 	}
 	systable_endscan(scan);
 	table_close(conrel, AccessShareLock);
 	MemoryContextDelete(rowcxt);
+	if (unenforced)
+		hash_destroy(unenforced);
+}
+
+/*
+ * The constraints with an RI trigger that does not fire in a normal session
+ * (disabled or replica-only), with every constraint they were cloned from
+ * up to the declared one: a key is not enforced when it or any of its
+ * clones has such a trigger.  One pass over pg_trigger.
+ */
+static HTAB *
+fk_unenforced_constraints(void)
+{
+	HASHCTL		ctl;
+	HTAB	   *result;
+	Relation	trigrel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(Oid);
+	ctl.hcxt = CurrentMemoryContext;
+	result = hash_create("fk unenforced constraints", 16, &ctl,
+						 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	trigrel = table_open(TriggerRelationId, AccessShareLock);
+	scan = systable_beginscan(trigrel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_trigger trig = (Form_pg_trigger) GETSTRUCT(tup);
+		Oid			conoid = trig->tgconstraint;
+
+		if (!OidIsValid(conoid) ||
+			trig->tgenabled == TRIGGER_FIRES_ON_ORIGIN ||
+			trig->tgenabled == TRIGGER_FIRES_ALWAYS)
+			continue;
+		/* the constraint and its ancestors, up to the declared one */
+		while (OidIsValid(conoid))
+		{
+			HeapTuple	contup;
+			bool		found;
+
+			hash_search(result, &conoid, HASH_ENTER, &found);
+			if (found)
+				break;
+			contup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+			if (!HeapTupleIsValid(contup))
+				break;
+			conoid = ((Form_pg_constraint) GETSTRUCT(contup))->conparentid;
+			ReleaseSysCache(contup);
+		}
+	}
+	systable_endscan(scan);
+	table_close(trigrel, AccessShareLock);
+	return result;
 }
 
 /*
