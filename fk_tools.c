@@ -6,11 +6,13 @@
  * Where things live (all under src/, sharing src/fk_tools.h):
  *	  fk_model.c	the foreign key model, loaded from the catalogs
  *	  fk_sql.c		the SQL builder every generated query goes through
- *	  fk_spi.c		running generated queries; privilege and relkind checks
+ *	  fk_spi.c		running generated queries; privilege and relkind checks;
+ *					the subtransaction wrapper fk_try
  *	  fk_catalog.c	fk_constraints (the view's rows)
  *	  fk_graph.c	fk_referencing_tables, fk_referenced_tables, fk_load_order
  *	  fk_issues.c	fk_issues (the view's rows)
  *	  fk_orphans.c	fk_orphans, fk_check, fk_missing_parents
+ *	  fk_cascade.c	fk_cascade_preview, fk_update_preview, fk_cascade_rows
  *	  fk_explain.c	fk_explain (from an error text or a constraint)
  *	  fk_repair.c	fk_validate, fk_repair_orphans
  *	  fk_preview.c	calling the cascade preview (fk_cascade.c) through SQL,
