@@ -235,6 +235,12 @@ SELECT * FROM fk_cascade_preview('ct.customers_pkey', 1);
 BEGIN TRANSACTION READ ONLY;
 SELECT sum(row_count) FROM fk_cascade_preview('customers', 1);
 SELECT pg_current_xact_id_if_assigned() IS NULL AS no_xid;
+SELECT count(*) FROM fk_cascade_rows('customers', 1);
+SELECT count(*) FROM fk_update_preview('customers', 1, '{"id": 42}');
+SELECT pg_current_xact_id_if_assigned() IS NULL AS no_xid;
+-- and the only locks it took on relations are AccessShareLock
+SELECT DISTINCT mode FROM pg_locks
+ WHERE pid = pg_backend_pid() AND locktype = 'relation' AND relation <> 'pg_locks'::regclass;
 COMMIT;
 
 -- 12. Caller's rights: a table the cascade reaches but the caller cannot
