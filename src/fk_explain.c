@@ -1381,18 +1381,8 @@ explain_delete(ExplainOut *out, Candidate *cand)
 	if (nullable)
 	{
 		initStringInfo(&sql);
-		appendStringInfoString(&sql, "UPDATE ");
-		fksql_rel(&sql, fk->fk_relid, true);
-		appendStringInfoString(&sql, " fk_tools_c SET (");
-		fksql_key_list(&sql, fk, false, NULL);
-		appendStringInfoString(&sql, ") = ROW(");
-		for (int i = 0; i < fk->nkeys; i++)
-		{
-			if (i > 0)
-				appendStringInfoString(&sql, ", ");
-			fksql_typed_literal(&sql, NULL, fk->fk_types[i], fk->fk_typmods[i]);
-		}
-		appendStringInfoString(&sql, ") WHERE EXISTS (SELECT FROM ");
+		fksql_update_key_to_null(&sql, fk, "fk_tools_c");
+		appendStringInfoString(&sql, " WHERE EXISTS (SELECT FROM ");
 		fksql_rel(&sql, fk->pk_relid, true);
 		appendStringInfoString(&sql, " fk_tools_p WHERE ");
 		pk_match(&sql, fk, "fk_tools_p", cand->values);

@@ -614,18 +614,8 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		initStringInfo(&sql);
 		if (set_null)
 		{
-			appendStringInfoString(&sql, "UPDATE ");
-			fksql_rel(&sql, fk->fk_relid, true);
-			appendStringInfoString(&sql, " fk_tools_c SET (");
-			fksql_key_list(&sql, fk, false, NULL);
-			appendStringInfoString(&sql, ") = ROW(");
-			for (int i = 0; i < fk->nkeys; i++)
-			{
-				if (i > 0)
-					appendStringInfoString(&sql, ", ");
-				fksql_typed_literal(&sql, NULL, fk->fk_types[i], fk->fk_typmods[i]);
-			}
-			appendStringInfoString(&sql, ") WHERE ");
+			fksql_update_key_to_null(&sql, fk, "fk_tools_c");
+			appendStringInfoString(&sql, " WHERE ");
 		}
 		else
 		{

@@ -584,3 +584,24 @@ fksql_cols_jsonb(StringInfo buf, const char *alias, int ncols, char **colnames)
 	}
 	appendStringInfoChar(buf, ')');
 }
+
+/*
+ * UPDATE [ONLY] <referencing table> alias SET (k1, k2) = ROW(NULL::t1,
+ * NULL::t2): detach rows from their referenced key (the caller adds WHERE).
+ */
+void
+fksql_update_key_to_null(StringInfo buf, FkModel *fk, const char *alias)
+{
+	appendStringInfoString(buf, "UPDATE ");
+	fksql_rel(buf, fk->fk_relid, true);
+	appendStringInfo(buf, " %s SET (", alias);
+	fksql_key_list(buf, fk, false, NULL);
+	appendStringInfoString(buf, ") = ROW(");
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		fksql_typed_literal(buf, NULL, fk->fk_types[i], fk->fk_typmods[i]);
+	}
+	appendStringInfoChar(buf, ')');
+}

@@ -127,6 +127,8 @@ extern bool fk_key_collation_differs(FkModel *fk, int i);
 /* fk_sql.c: the only place that turns names, operators and values into SQL */
 extern const char *fksql_relname(Oid relid);
 extern const char *fksql_nspname(Oid nspid);
+extern void fksql_update_key_to_null(StringInfo buf, FkModel *fk,
+									 const char *alias);
 extern void fksql_rel(StringInfo buf, Oid relid, bool honour_inheritance);
 extern void fksql_ident(StringInfo buf, const char *name);
 extern void fksql_col(StringInfo buf, const char *alias, const char *colname);
