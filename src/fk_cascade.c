@@ -321,6 +321,8 @@ static char *casc_set_names(CascSet *set);
 static char *casc_jsonb_value_text(JsonbValue *v);
 static CascSet *casc_set_from_jsonb(Oid target, Jsonb *jb);
 static void casc_run(Cascade *c);
+static void casc_replay(Cascade *c, FunctionCallInfo fcinfo, Oid target,
+						CascSet *set);
 static void casc_batch(Cascade *c, CascBatch *b);
 static void casc_check_own(Cascade *c, CascBatch *b);
 static void casc_check_read(FkModel *fk, Oid relid);
@@ -2386,6 +2388,19 @@ casc_tree_rows(Cascade *c, ReturnSetInfo *rsinfo)
 }
 
 /*
+ * The row path: the statement's own rows (the key argument, and for an
+ * update the new values in set), then the rounds of actions they cause.
+ */
+static void
+casc_replay(Cascade *c, FunctionCallInfo fcinfo, Oid target, CascSet *set)
+{
+	casc_root(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
+			  PG_GETARG_DATUM(1), set);
+	casc_run(c);
+	casc_finish(c);
+}
+
+/*
  * fk_cascade_preview(target regclass, key anyelement)
  *   RETURNS TABLE(depth int, table_name regclass, action text,
  *                 row_count bigint, via_constraint name,
@@ -2408,10 +2423,7 @@ fk_cascade_preview(PG_FUNCTION_ARGS)
 	if (!casc_tree_run(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
 					   PG_GETARG_DATUM(1)))
 	{
-		casc_root(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
-				  PG_GETARG_DATUM(1), NULL);
-		casc_run(c);
-		casc_finish(c);
+		casc_replay(c, fcinfo, target, NULL);
 	}
 	casc_preview_output(c, rsinfo);
 	casc_close_files(c);
@@ -2442,10 +2454,7 @@ fk_update_preview(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 	fk_spi_connect();
 	c = casc_create(false, false);
-	casc_root(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
-			  PG_GETARG_DATUM(1), set);
-	casc_run(c);
-	casc_finish(c);
+	casc_replay(c, fcinfo, target, set);
 	casc_preview_output(c, rsinfo);
 	casc_close_files(c);
 	fk_spi_finish();
@@ -2480,10 +2489,7 @@ fk_cascade_rows(PG_FUNCTION_ARGS)
 		fk_spi_finish();
 		PG_RETURN_VOID();
 	}
-	casc_root(c, target, get_fn_expr_argtype(fcinfo->flinfo, 1),
-			  PG_GETARG_DATUM(1), NULL);
-	casc_run(c);
-	casc_finish(c);
+	casc_replay(c, fcinfo, target, NULL);
 	groups = casc_sorted_groups(c, &n);
 	for (int i = 0; i < n; i++)
 	{
