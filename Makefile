@@ -4,7 +4,7 @@
 EXTENSION = fk_tools
 MODULE_big = fk_tools
 OBJS = fk_tools.o $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-DATA = fk_tools--1.0.sql
+DATA = fk_tools--1.0.sql fk_tools--1.1.sql fk_tools--1.0--1.1.sql
 PGFILEDESC = "fk_tools - foreign key diagnostics"
 
 PG_CPPFLAGS = -I$(srcdir)/src
