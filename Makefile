@@ -14,8 +14,8 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 # Every file runs alone: pg_regress installs the extension in the test
 # database, and each file creates (and drops) what it uses.
 REGRESS = extension constraints graph issues orphans orphans_random \
-	orphans_safety cascade cascade_random explain repair validate schema \
-	trojans
+	orphans_safety cascade cascade_exact cascade_random explain repair \
+	validate schema trojans
 REGRESS_OPTS = --load-extension=fk_tools
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=fk_tools

@@ -182,6 +182,13 @@ casc_detail(Cascade *c, CascGroup *g)
 			appendStringInfo(&d, "The new key of these rows has no row in %s.",
 							 fksql_relname(g->pub.refrel));
 			break;
+		case FKW_MATCH_FULL:
+			appendStringInfoString(&d, "MATCH FULL: the new key of these rows mixes NULL and non-NULL values.");
+			break;
+		case FKW_STORE_FAILS:
+			appendStringInfo(&d, "The new values cannot be stored in these rows: %s.",
+							 g->note ? g->note : "?");
+			break;
 		case FKW_VOLATILE:
 			appendStringInfoString(&d, "The column default is volatile: the value it would store, and whether a row of the referenced table matches it, are not known in advance.");
 			break;

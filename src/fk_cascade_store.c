@@ -189,6 +189,30 @@ casc_changed_cols(Cascade *c, int32 id)
 	return (Bitmapset *) list_nth(c->changes, id);
 }
 
+/* The index in c->sets of a set of new values (0: none); each set once. */
+int32
+casc_set_id(Cascade *c, FkCascValues *set)
+{
+	ListCell   *lc;
+	MemoryContext old;
+
+	if (set == NULL)
+		return 0;
+	foreach(lc, c->sets)
+		if (lfirst(lc) == set)
+			return foreach_current_index(lc);
+	old = MemoryContextSwitchTo(c->cxt);
+	c->sets = lappend(c->sets, set);
+	MemoryContextSwitchTo(old);
+	return list_length(c->sets) - 1;
+}
+
+FkCascValues *
+casc_set_of(Cascade *c, int32 id)
+{
+	return (FkCascValues *) list_nth(c->sets, id);
+}
+
 /* Record i of a run. */
 static void
 casc_run_read(CascRun *run, int64 i, CascRow *row)
