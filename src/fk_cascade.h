@@ -55,6 +55,7 @@ typedef struct FkCascValues
 	Datum	   *values;
 	bool	   *nulls;
 	char	   *error;			/* why the values cannot be stored, or NULL */
+	char	   *unknown;		/* why they are not known in advance, or NULL */
 } FkCascValues;
 
 /*

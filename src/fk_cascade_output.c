@@ -190,7 +190,11 @@ casc_detail(Cascade *c, CascGroup *g)
 							 g->note ? g->note : "?");
 			break;
 		case FKW_VOLATILE:
-			appendStringInfoString(&d, "The column default is volatile: the value it would store, and whether a row of the referenced table matches it, are not known in advance.");
+			if (g->note)
+				appendStringInfo(&d, "The value the column default would store is not known in advance (%s): nor is whether a row of the referenced table matches it.",
+								 g->note);
+			else
+				appendStringInfoString(&d, "The column default is volatile: the value it would store, and whether a row of the referenced table matches it, are not known in advance.");
 			break;
 		case FKW_NONE:
 			break;

@@ -34,6 +34,7 @@
 #include "parser/parse_coerce.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -307,6 +308,14 @@ casc_batch_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 				row->conoid = fk->conoid;
 				row->refrel = b->relid;
 				row->why = r->volatile_default ? FKW_VOLATILE : FKW_NONE;
+				if (r->newset->unknown)
+				{
+					CascGroup  *g = casc_group(c, row->depth, relid, fk->conoid,
+											   b->relid, row->action, FKW_VOLATILE);
+
+					if (g->note == NULL)
+						g->note = r->newset->unknown;
+				}
 				row->changed = r->newchanged;
 				row->setid = casc_set_id(c, r->newset);
 			}
@@ -971,11 +980,19 @@ casc_action_set(FkModel *fk, char action, bool ondelete,
 		get_atttypetypmodcoll(fk->fk_relid, attnums[i], &typid, &typmod, &collid);
 		set->types[i] = getBaseType(typid);
 		set->nulls[i] = true;
-		if (action == FKCONSTR_ACTION_SETDEFAULT &&
-			(fk_value_column_default(fk->fk_relid, attnums[i], &set->values[i],
-									 &set->nulls[i], &is_volatile) != NULL ||
-			 is_volatile))
-			*volatile_default = true;
+		if (action == FKCONSTR_ACTION_SETDEFAULT)
+		{
+			char	   *failure = fk_value_column_default(fk->fk_relid, attnums[i],
+														  &set->values[i],
+														  &set->nulls[i],
+														  &is_volatile);
+
+			if (failure && set->unknown == NULL)
+				set->unknown = psprintf("evaluating the default of column %s as the table's owner failed: %s",
+										quote_identifier(set->cols[i]), failure);
+			if (failure || is_volatile)
+				*volatile_default = true;
+		}
 	}
 	set->n = n;
 	return set;
