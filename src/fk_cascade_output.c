@@ -57,6 +57,7 @@ casc_group(Cascade *c, int depth, Oid relid, Oid conoid, Oid refrel,
 			g->pub.conname = get_constraint_name(g->pub.conoid);
 		}
 		memset(&g->tids, 0, sizeof(CascTids));
+		g->note = NULL;
 		g->node = -1;
 		MemoryContextSwitchTo(old);
 	}
