@@ -19,7 +19,7 @@ CREATE FUNCTION @extschema@.fk_constraint_rows(
     OUT match_type text,
     OUT on_update text,
     OUT on_delete text,
-    OUT "deferrable" boolean,
+    OUT is_deferrable boolean,
     OUT initially_deferred boolean,
     OUT validated boolean,
     OUT enforced boolean,
@@ -35,7 +35,7 @@ COMMENT ON FUNCTION @extschema@.fk_constraint_rows() IS
 CREATE VIEW @extschema@.fk_constraints AS
 SELECT r.constraint_oid, r.constraint_name, r.table_name, r.columns,
        r.referenced_table, r.referenced_columns, r.match_type,
-       r.on_update, r.on_delete, r."deferrable", r.initially_deferred,
+       r.on_update, r.on_delete, r.is_deferrable, r.initially_deferred,
        r.validated, r.enforced, r.indexed, r.definition
   FROM @extschema@.fk_constraint_rows() AS r;
 
@@ -67,7 +67,7 @@ COMMENT ON FUNCTION @extschema@.fk_referenced_tables(regclass, boolean) IS
 'foreign keys of target (the tables it points at); with recursive, what those tables reference too, each edge once at its smallest depth';
 
 CREATE FUNCTION @extschema@.fk_load_order(schemas name[] DEFAULT NULL)
-RETURNS TABLE("position" int, table_name regclass, level int,
+RETURNS TABLE(load_position int, table_name regclass, level int,
               cycle_group int, break_constraints name[])
 AS 'MODULE_PATHNAME', 'fk_load_order'
 LANGUAGE C STABLE PARALLEL SAFE;

@@ -117,7 +117,7 @@ my @queries = (
 		name => 'fk_load_order',
 		needs => 'fk_load_order',
 		sql => q{SELECT * FROM fkx.fk_load_order(ARRAY['tapfk']::name[])
-			ORDER BY position},
+			ORDER BY load_position},
 	},
 	{
 		name => 'fk_issues',
