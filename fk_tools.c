@@ -17,6 +17,8 @@
  *	  fk_repair.c	fk_validate, fk_repair_orphans
  *	  fk_preview.c	calling the cascade preview (fk_cascade.c) through SQL,
  *					for fk_explain and fk_repair_orphans
+ *	  fk_selfcall.c	the check that those calls reach the extension's own
+ *					functions, not a namesake added to its schema
  *
  *-------------------------------------------------------------------------
  */

@@ -1466,7 +1466,7 @@ fk_explain_error(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 
 	InitMaterializedSRF(fcinfo, 0);
-	ext_nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	ext_nsp = fk_selfcall_schema(fcinfo);
 	out.rsinfo = rsinfo;
 	out.step = 0;
 	if (PG_ARGISNULL(0))
@@ -1695,7 +1695,7 @@ fk_explain_constraint(PG_FUNCTION_ARGS)
 	Oid			relid;
 
 	InitMaterializedSRF(fcinfo, 0);
-	ext_nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	ext_nsp = fk_selfcall_schema(fcinfo);
 	out.rsinfo = rsinfo;
 	out.step = 0;
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))

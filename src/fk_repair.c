@@ -493,7 +493,7 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_VOID();
-	extnsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	extnsp = fk_selfcall_schema(fcinfo);
 	target = PG_GETARG_OID(0);
 	action = PG_ARGISNULL(2) ? "report" : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	dry_run = PG_ARGISNULL(3) ? true : PG_GETARG_BOOL(3);

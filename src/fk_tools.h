@@ -195,6 +195,9 @@ typedef struct FkPreviewRow
 	char	   *detail;			/* or NULL */
 } FkPreviewRow;
 
+/* fk_selfcall.c: the extension's schema, safe to call its own functions in */
+extern Oid	fk_selfcall_schema(FunctionCallInfo fcinfo);
+
 /* fk_preview.c: the cascade preview called through its SQL interface */
 extern List *fk_preview_call(Oid extnsp, const char *call, int nargs,
 							 Oid *argtypes, Datum *values, char **error);
