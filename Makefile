@@ -20,6 +20,16 @@ TAP_TESTS := $(if $(wildcard t/*.pl),1)
 # No LLVM bitcode: JIT inlining of these functions gains nothing.
 override with_llvm = no
 
+# "make dist": the PGXN archive $(EXTENSION)-<META.json's version>.zip,
+# holding exactly what make, make install and make installcheck need, plus
+# META.json, the READMEs and the licence (test/dist.sh checks it).
+DIST_VERSION = $(shell perl -MJSON::PP -0777 -ne 'print decode_json($$_)->{version}' META.json)
+DIST = $(EXTENSION)-$(DIST_VERSION)
+DIST_FILES = META.json README.md README.cascade.md LICENSE Makefile \
+	$(EXTENSION).control $(DATA) $(EXTENSION).c \
+	$(sort $(wildcard src/*.c src/*.h sql/*.sql expected/*.out specs/*.spec t/*.pl test/*.sql))
+EXTRA_CLEAN = $(EXTENSION)-*.zip
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -28,3 +38,11 @@ include $(PGXS)
 # header (the FkModel layout) changes, or stale objects read a wrong struct.
 # (After the include, so that "all" stays the default goal.)
 $(OBJS): src/fk_tools.h
+
+.PHONY: dist
+dist:
+	rm -rf $(DIST) $(DIST).zip
+	mkdir $(DIST)
+	cp --parents $(DIST_FILES) $(DIST)/
+	zip -qrX $(DIST).zip $(DIST)
+	rm -rf $(DIST)
