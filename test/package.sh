@@ -187,7 +187,7 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 . "$here/test/packages"
-fk_tools_install_packages
+fk_tools_install_packages $fk_tools_test_packages
 
 work=$(mktemp -d /tmp/fk_tools_pkg.XXXXXX)
 trap 'rm -rf "$work"' EXIT
