@@ -2,6 +2,14 @@
 
 \echo Use "ALTER EXTENSION fk_tools UPDATE TO '1.1'" to load this file. \quit
 
+-- The extension is trusted, so this script may run as the bootstrap
+-- superuser on behalf of a database owner.  It resolves nothing through
+-- search_path: objects are named @extschema@.name, function calls are
+-- qualified with @extschema@ or pg_catalog, operators are written
+-- OPERATOR(pg_catalog.op), and there is no CREATE OR REPLACE and no
+-- IF [NOT] EXISTS (t/006_trusted.pl checks; t/005_upgrade.pl checks that
+-- the update script and the full script end in the same objects).
+
 -- The update drops and re-creates what changed, with the same definition,
 -- comment and grants as fk_tools--1.1.sql.  (A view or function of your own
 -- that uses fk_constraints or fk_load_order makes the update fail, changing

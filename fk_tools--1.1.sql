@@ -2,6 +2,14 @@
 
 \echo Use "CREATE EXTENSION fk_tools" to load this file. \quit
 
+-- The extension is trusted, so this script may run as the bootstrap
+-- superuser on behalf of a database owner.  It resolves nothing through
+-- search_path: objects are named @extschema@.name, function calls are
+-- qualified with @extschema@ or pg_catalog, operators are written
+-- OPERATOR(pg_catalog.op), and there is no CREATE OR REPLACE and no
+-- IF [NOT] EXISTS (t/006_trusted.pl checks; t/005_upgrade.pl checks that
+-- the update script and the full script end in the same objects).
+
 -- Every function runs with the caller's rights (no SECURITY DEFINER): the
 -- caller's privileges and row-level security apply to everything it reads.
 

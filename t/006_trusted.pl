@@ -29,15 +29,17 @@ like(slurp_file("$ext.control"), qr/^\s*trusted\s*=\s*true\s*$/m,
 # What the scripts and the generated SQL use.
 # ----------------------------------------------------------------------
 
-# SQL without comments, string literals and the psql guard line.
+# SQL without comments, string literals and the psql guard line (in one
+# pass, so that "--" in a string or a quote in a comment is no trouble;
+# newlines stay, so line numbers do).
 sub sql_code
 {
 	my ($sql) = @_;
 	$sql =~ s/^\\echo.*$//mg;
-	$sql =~ s{/\*.*?\*/}{ }sg;
-	$sql =~ s/--[^\n]*//g;
-	$sql =~ s/\$(\w*)\$.*?\$\1\$/ '' /sg;
-	$sql =~ s/'(?:[^']|'')*'/ '' /g;
+	$sql =~ s{/\*.*?\*/|--[^\n]*|\$(\w*)\$.*?\$\1\$|'(?:[^']|'')*'}{
+		my $m = $&;
+		($m =~ /^['\$]/ ? " '' " : ' ') . ("\n" x ($m =~ tr/\n//))
+	}gse;
 	return $sql;
 }
 
