@@ -11,7 +11,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 
-#include "fk_tools.h"
+#include "fk_model.h"
 
 PG_FUNCTION_INFO_V1(fk_constraint_rows);
 

@@ -35,7 +35,8 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "fk_tools.h"
+#include "fk_access.h"
+#include "fk_model.h"
 
 PG_FUNCTION_INFO_V1(fk_referencing_tables);
 PG_FUNCTION_INFO_V1(fk_referenced_tables);
@@ -75,7 +76,6 @@ typedef struct LoadEdge
 } LoadEdge;
 
 static void fk_walk(FunctionCallInfo fcinfo, bool towards_referencing);
-static void fk_graph_check_target(Oid relid);
 static int	walk_hit_cmp(const void *a, const void *b);
 static int	name_cmp(const char *nsp1, const char *rel1,
 					 const char *nsp2, const char *rel2);
@@ -144,7 +144,7 @@ fk_walk(FunctionCallInfo fcinfo, bool towards_referencing)
 	MemoryContext oldcxt;
 
 	InitMaterializedSRF(fcinfo, 0);
-	fk_graph_check_target(target);
+	fk_check_target(target, "target");
 
 	/*
 	 * Breadth-first from target, each table expanded once (at its smallest
@@ -258,31 +258,6 @@ fk_walk(FunctionCallInfo fcinfo, bool towards_referencing)
 		MemoryContextReset(rowcxt);
 	}
 	MemoryContextDelete(rowcxt);
-}
-
-/*
- * Lock the walk's starting table so that it cannot go away meanwhile, and
- * make sure it is one that can take part in a foreign key.  A table without
- * any foreign key is fine: the answer is then simply empty.
- */
-static void
-fk_graph_check_target(Oid relid)
-{
-	char		relkind;
-
-	LockRelationOid(relid, AccessShareLock);
-	relkind = get_rel_relkind(relid);
-	if (relkind == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid),
-				 errhint("It may have been dropped concurrently.")));
-	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a table", get_rel_name(relid)),
-				 errdetail_relkind_not_supported(relkind),
-				 errhint("Foreign keys link tables: pass a table or a partitioned table as target.")));
 }
 
 /* Depth, then the table reached (schema, name), then constraint name. */

@@ -32,7 +32,9 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "fk_tools.h"
+#include "fk_fix.h"
+#include "fk_model.h"
+#include "fk_sql.h"
 
 PG_FUNCTION_INFO_V1(fk_issue_rows);
 
@@ -48,8 +50,6 @@ static void issue_duplicate(ReturnSetInfo *rsinfo, FkModel *fk,
 							FkModel *kept);
 static bool same_pairs(FkModel *a, FkModel *b);
 static bool same_column_set(FkModel *a, FkModel *b);
-static int	distinct_fk_columns(FkModel *fk, int *first_pos);
-static void append_alter_table(StringInfo buf, Oid relid);
 
 /*
  * fk_issue_rows() RETURNS SETOF record
@@ -66,7 +66,7 @@ fk_issue_rows(PG_FUNCTION_ARGS)
 	bool	   *is_dup;
 
 	InitMaterializedSRF(fcinfo, 0);
-	fks = fk_model_list(InvalidOid, InvalidOid, true,
+	fks = fk_model_list(InvalidOid, true,
 						FK_LOAD_NAMES | FK_LOAD_STATE);
 	n = list_length(fks);
 	is_dup = palloc0(sizeof(bool) * Max(n, 1));
@@ -159,16 +159,11 @@ issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk)
 		return;					/* re-enabled since the model was loaded */
 
 	initStringInfo(&fix);
+	fkfix_enable_triggers(&fix, fk);
 	initStringInfo(&where);
 	foreach(lc, trigs)
 	{
 		FkTrigger  *t = lfirst(lc);
-
-		if (fix.len > 0)
-			appendStringInfoString(&fix, "; ");
-		append_alter_table(&fix, t->relid);
-		appendStringInfoString(&fix, " ENABLE TRIGGER ");
-		fksql_ident(&fix, NameStr(t->name));
 
 		if (t->enabled == TRIGGER_FIRES_ON_REPLICA)
 			nreplica++;
@@ -204,9 +199,7 @@ issue_not_validated(ReturnSetInfo *rsinfo, FkModel *fk)
 	StringInfoData fix;
 
 	initStringInfo(&fix);
-	append_alter_table(&fix, fk->fk_relid);
-	appendStringInfoString(&fix, " VALIDATE CONSTRAINT ");
-	fksql_ident(&fix, NameStr(fk->conname));
+	fkfix_validate(&fix, fk);
 	put_issue(rsinfo, "warning", "not_validated", fk,
 			  "The constraint was added NOT VALID: new rows are checked, rows that existed before are not. VALIDATE CONSTRAINT checks them and will fail while orphaned rows exist; find and fix those first.",
 			  fix.data);
@@ -227,27 +220,13 @@ issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk)
 	bool		inherited = false;
 
 	initStringInfo(&fix);
+	if (!fkfix_column_types(&fix, fk))
+		return;
 	initStringInfo(&detail);
 	for (int i = 0; i < fk->nkeys; i++)
 	{
-		bool		done = false;
-
-		if (fk->fk_types[i] == fk->pk_types[i])
+		if (!fk_key_type_differs(fk, i))
 			continue;
-		for (int j = 0; j < i && !done; j++)
-			done = (fk->fk_attnums[j] == fk->fk_attnums[i] &&
-					fk->fk_types[j] != fk->pk_types[j]);
-		if (done)
-			continue;			/* column named twice: changed once */
-		if (fix.len == 0)
-			append_alter_table(&fix, fk->fk_relid);
-		else
-			appendStringInfoChar(&fix, ',');
-		appendStringInfoString(&fix, " ALTER COLUMN ");
-		fksql_col(&fix, NULL, fk->fk_colnames[i]);
-		appendStringInfoString(&fix, " TYPE ");
-		fksql_type(&fix, fk->pk_types[i], fk->pk_typmods[i]);
-
 		appendStringInfo(&detail, "%sColumn %s is %s but references %s of type %s.",
 						 detail.len > 0 ? " " : "",
 						 quote_identifier(fk->fk_colnames[i]),
@@ -256,8 +235,6 @@ issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk)
 						 format_type_with_typemod(fk->pk_types[i], fk->pk_typmods[i]));
 		inherited |= fk->fk_inherited[i];
 	}
-	if (fix.len == 0)
-		return;
 	appendStringInfoString(&detail,
 						   " Every check compares across types, and values the referenced column can hold may not fit. Changing the type rewrites the table under an ACCESS EXCLUSIVE lock.");
 	if (inherited)
@@ -291,7 +268,7 @@ issue_unindexed(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *same_index)
 	StringInfoData cols;
 	int			first_pos[INDEX_MAX_KEYS];
 
-	distinct_fk_columns(fk, first_pos);
+	fk_key_distinct_columns(fk, first_pos);
 	initStringInfo(&cols);
 	for (int i = 0; i < fk->nkeys; i++)
 	{
@@ -319,9 +296,7 @@ issue_unindexed(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *same_index)
 						   " The fix blocks writes to the table while the index builds; on a large, busy table that is not partitioned, run it as CREATE INDEX CONCURRENTLY outside a transaction block instead.");
 
 	initStringInfo(&fix);
-	appendStringInfoString(&fix, "CREATE INDEX ON ");
-	fksql_rel(&fix, fk->fk_relid, false);
-	appendStringInfo(&fix, " (%s)", cols.data);
+	fkfix_create_index(&fix, fk);
 	put_issue(rsinfo, "warning", "unindexed", fk, detail.data, fix.data);
 }
 
@@ -350,9 +325,7 @@ issue_duplicate(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *kept)
 						 def, keptdef);
 
 	initStringInfo(&fix);
-	append_alter_table(&fix, fk->fk_relid);
-	appendStringInfoString(&fix, " DROP CONSTRAINT ");
-	fksql_ident(&fix, NameStr(fk->conname));
+	fkfix_drop(&fix, fk);
 	put_issue(rsinfo, "info", "duplicate", fk, detail.data, fix.data);
 }
 
@@ -396,8 +369,8 @@ same_column_set(FkModel *a, FkModel *b)
 {
 	int			pa[INDEX_MAX_KEYS];
 	int			pb[INDEX_MAX_KEYS];
-	int			na = distinct_fk_columns(a, pa);
-	int			nb = distinct_fk_columns(b, pb);
+	int			na = fk_key_distinct_columns(a, pa);
+	int			nb = fk_key_distinct_columns(b, pb);
 
 	if (a->fk_relid != b->fk_relid || na != nb)
 		return false;
@@ -411,39 +384,4 @@ same_column_set(FkModel *a, FkModel *b)
 			return false;
 	}
 	return true;
-}
-
-/*
- * first_pos[i] = the first key position naming the same referencing
- * column as position i (a key may name a column twice); returns the number
- * of distinct columns.
- */
-static int
-distinct_fk_columns(FkModel *fk, int *first_pos)
-{
-	int			n = 0;
-
-	for (int i = 0; i < fk->nkeys; i++)
-	{
-		first_pos[i] = i;
-		for (int j = 0; j < i; j++)
-		{
-			if (fk->fk_attnums[j] == fk->fk_attnums[i])
-			{
-				first_pos[i] = j;
-				break;
-			}
-		}
-		if (first_pos[i] == i)
-			n++;
-	}
-	return n;
-}
-
-/* "ALTER TABLE schema.table" (all of it: partitions follow their parent) */
-static void
-append_alter_table(StringInfo buf, Oid relid)
-{
-	appendStringInfoString(buf, "ALTER TABLE ");
-	fksql_rel(buf, relid, false);
 }

@@ -34,20 +34,21 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "fk_tools.h"
+#include "fk_model.h"
 
 static bool fk_load_names(FkModel *fk);
 static List *fk_walk_ri_triggers(FkModel *fk, bool first_only);
 static bool fk_triggers_enabled(FkModel *fk);
 static bool fk_has_leading_index(FkModel *fk);
-static bool fk_rel_has_subclass(Oid relid);
 static int	fk_model_cmp(const ListCell *a, const ListCell *b);
 static bool fk_clone_shares_side(FkModel *fk, bool pk_side);
+static List *fk_referencing_oids(Oid pk_relid, bool declared_only);
 static HTAB *fk_unenforced_constraints(void);
 static int	fk_trigger_cmp(const ListCell *a, const ListCell *b);
 
 static void fk_load_action_triggers(FkModel *fk);
-static int	fk_model_trigger_cmp(const ListCell *a, const ListCell *b);
+static int	fk_model_del_trigger_cmp(const ListCell *a, const ListCell *b);
+static int	fk_model_upd_trigger_cmp(const ListCell *a, const ListCell *b);
 
 /*
  * Build the model of the FK constraint whose pg_constraint row is contup;
@@ -65,11 +66,9 @@ fk_model_from_tuple(HeapTuple contup, int flags)
 	fk = palloc0(sizeof(FkModel));
 	fk->conoid = con->oid;
 	fk->conname = con->conname;
-	fk->connamespace = con->connamespace;
 	fk->parentoid = con->conparentid;
 	fk->fk_relid = con->conrelid;
 	fk->pk_relid = con->confrelid;
-	fk->pk_index = con->conindid;
 	fk->match_type = con->confmatchtype;
 	fk->upd_action = con->confupdtype;
 	fk->del_action = con->confdeltype;
@@ -120,13 +119,14 @@ fk_model_load(Oid conoid, int flags)
 }
 
 /*
- * All FK constraints, optionally only those of one referencing table
- * (fk_relid) and/or to one referenced table (pk_relid).  With declared_only,
- * partition clones (conparentid <> 0) are left out: what remains is what
- * users declared.  The list is sorted by table, then constraint name.
+ * All FK constraints, or only those of one referencing table (fk_relid,
+ * through pg_constraint's conrelid index).  With declared_only, partition
+ * clones (conparentid <> 0) are left out: what remains is what users
+ * declared.  The list is sorted by table, then constraint name.  The keys
+ * pointing at a table are fk_model_referencing's.
  */
 List *
-fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only, int flags)
+fk_model_list(Oid fk_relid, bool declared_only, int flags)
 {
 	Relation	conrel;
 	SysScanDesc scan;
@@ -152,10 +152,9 @@ fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only, int flags)
 
 		if (con->contype != CONSTRAINT_FOREIGN)
 			continue;
-		if (OidIsValid(pk_relid) && con->confrelid != pk_relid)
-			continue;
 		if (declared_only && OidIsValid(con->conparentid))
 			continue;
+		CHECK_FOR_INTERRUPTS();
 		fk = fk_model_from_tuple(tup, flags);
 		if (fk != NULL)
 			result = lappend(result, fk);
@@ -165,6 +164,97 @@ fk_model_list(Oid fk_relid, Oid pk_relid, bool declared_only, int flags)
 
 	list_sort(result, fk_model_cmp);
 	return result;
+}
+
+/*
+ * The OIDs of the FK constraints that reference pk_relid, found through
+ * pg_depend's index on the referenced object: every FK constraint depends
+ * on the referenced table's key columns, partition clones included.  So
+ * the cost follows the answer, not the number of constraints in the
+ * database.
+ */
+static List *
+fk_referencing_oids(Oid pk_relid, bool declared_only)
+{
+	List	   *result = NIL;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tup;
+
+	rel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(pk_relid));
+	scan = systable_beginscan(rel, DependReferenceIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+		HeapTuple	contup;
+		Form_pg_constraint con;
+
+		/* one dependency per referenced column: look at each key once */
+		if (dep->classid != ConstraintRelationId ||
+			list_member_oid(result, dep->objid))
+			continue;
+		contup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(dep->objid));
+		if (!HeapTupleIsValid(contup))
+			continue;
+		con = (Form_pg_constraint) GETSTRUCT(contup);
+		if (con->contype == CONSTRAINT_FOREIGN && con->confrelid == pk_relid &&
+			!(declared_only && OidIsValid(con->conparentid)))
+			result = lappend_oid(result, con->oid);
+		ReleaseSysCache(contup);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/*
+ * The FK constraints that reference pk_relid (only declared ones with
+ * declared_only), as models sorted like fk_model_list's.
+ */
+List *
+fk_model_referencing(Oid pk_relid, bool declared_only, int flags)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, fk_referencing_oids(pk_relid, declared_only))
+	{
+		FkModel    *fk = fk_model_load(lfirst_oid(lc), flags);
+
+		CHECK_FOR_INTERRUPTS();
+		if (fk != NULL)
+			result = lappend(result, fk);
+	}
+	list_sort(result, fk_model_cmp);
+	return result;
+}
+
+/*
+ * The constraint a partition clone was cloned from, up to the one a user
+ * declared (the constraint itself when it is not a clone): the one that
+ * messages and results name.
+ */
+Oid
+fk_model_declared(Oid conoid)
+{
+	for (;;)
+	{
+		HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+		Oid			parent;
+
+		if (!HeapTupleIsValid(tup))
+			return conoid;
+		parent = ((Form_pg_constraint) GETSTRUCT(tup))->conparentid;
+		ReleaseSysCache(tup);
+		if (!OidIsValid(parent))
+			return conoid;
+		conoid = parent;
+	}
 }
 
 /*
@@ -222,11 +312,11 @@ List *
 fk_model_edges_at(Oid relid, bool referencing)
 {
 	List	   *result = NIL;
-	List	   *seen = NIL;
 	Relation	rel;
 	SysScanDesc scan;
-	ScanKeyData key[2];
+	ScanKeyData key[1];
 	HeapTuple	tup;
+	ListCell   *lc;
 
 	if (!referencing)
 	{
@@ -253,43 +343,22 @@ fk_model_edges_at(Oid relid, bool referencing)
 		return result;
 	}
 
-	rel = table_open(DependRelationId, AccessShareLock);
-	ScanKeyInit(&key[0], Anum_pg_depend_refclassid,
-				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
-	ScanKeyInit(&key[1], Anum_pg_depend_refobjid,
-				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(rel, DependReferenceIndexId, true, NULL, 2, key);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	foreach(lc, fk_referencing_oids(relid, true))
 	{
-		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
-		HeapTuple	contup;
+		HeapTuple	contup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_constraint con;
+		FkEdge	   *e;
 
-		/* one dependency per referenced column: look at each key once */
-		if (dep->classid != ConstraintRelationId || list_member_oid(seen, dep->objid))
-			continue;
-		seen = lappend_oid(seen, dep->objid);
-		contup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(dep->objid));
 		if (!HeapTupleIsValid(contup))
 			continue;
-		{
-			Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(contup);
-
-			if (con->contype == CONSTRAINT_FOREIGN && con->confrelid == relid &&
-				!OidIsValid(con->conparentid))
-			{
-				FkEdge	   *e = palloc(sizeof(FkEdge));
-
-				e->conoid = con->oid;
-				e->fk_relid = con->conrelid;
-				e->pk_relid = con->confrelid;
-				result = lappend(result, e);
-			}
-		}
+		con = (Form_pg_constraint) GETSTRUCT(contup);
+		e = palloc(sizeof(FkEdge));
+		e->conoid = con->oid;
+		e->fk_relid = con->conrelid;
+		e->pk_relid = con->confrelid;
+		result = lappend(result, e);
 		ReleaseSysCache(contup);
 	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	list_free(seen);
 	return result;
 }
 
@@ -443,7 +512,7 @@ fk_clone_shares_side(FkModel *fk, bool pk_side)
 List *
 fk_model_checked_on(Oid fk_relid, const char *only_constraint, int flags)
 {
-	List	   *all = fk_model_list(fk_relid, InvalidOid, false, flags);
+	List	   *all = fk_model_list(fk_relid, false, flags);
 	List	   *result = NIL;
 	ListCell   *lc;
 
@@ -486,23 +555,21 @@ fk_model_checked_on(Oid fk_relid, const char *only_constraint, int flags)
 }
 
 /*
- * The FK constraints whose ON DELETE / ON UPDATE actions fire for rows
- * stored in pk_relid: those referencing it directly and the clones made
- * for it as a partition of a referenced partitioned table, but not the
- * clones a partitioned referencing table gets for its partitions (their
- * parent, on the same referenced table, is the one whose triggers fire).
- * Sorted the way the server fires the action triggers of one row: by
- * trigger name.  Loads FK_LOAD_ACTIONS whatever the flags.
+ * The FK constraints whose ON DELETE (or, with on_update, ON UPDATE)
+ * actions fire for rows stored in pk_relid: those referencing it directly
+ * and the clones made for it as a partition of a referenced partitioned
+ * table, but not the clones a partitioned referencing table gets for its
+ * partitions (their parent, on the same referenced table, is the one whose
+ * triggers fire).  Sorted the way the server fires the action triggers of
+ * one row: by trigger name.  Loads FK_LOAD_ACTIONS whatever the flags.
  */
 List *
-fk_model_acting_on(Oid pk_relid, int flags)
+fk_model_acting_on(Oid pk_relid, bool on_update, int flags)
 {
-	List	   *all = fk_model_list(InvalidOid, pk_relid, false,
-									flags | FK_LOAD_ACTIONS);
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	foreach(lc, all)
+	foreach(lc, fk_model_referencing(pk_relid, false, flags | FK_LOAD_ACTIONS))
 	{
 		FkModel    *fk = lfirst(lc);
 
@@ -511,7 +578,7 @@ fk_model_acting_on(Oid pk_relid, int flags)
 			continue;
 		result = lappend(result, fk);
 	}
-	list_sort(result, fk_model_trigger_cmp);
+	list_sort(result, on_update ? fk_model_upd_trigger_cmp : fk_model_del_trigger_cmp);
 	return result;
 }
 
@@ -519,7 +586,7 @@ fk_model_acting_on(Oid pk_relid, int flags)
  * Order of two RI triggers of the same row: triggers fire in name order,
  * and RI trigger names end in the trigger's OID written in decimal.
  */
-int
+static int
 fk_model_trigger_order(Oid trig_a, Oid trig_b)
 {
 	char		a[16];
@@ -531,12 +598,17 @@ fk_model_trigger_order(Oid trig_a, Oid trig_b)
 }
 
 static int
-fk_model_trigger_cmp(const ListCell *a, const ListCell *b)
+fk_model_del_trigger_cmp(const ListCell *a, const ListCell *b)
 {
-	FkModel    *fa = lfirst(a);
-	FkModel    *fb = lfirst(b);
+	return fk_model_trigger_order(((FkModel *) lfirst(a))->pk_del_trigger,
+								  ((FkModel *) lfirst(b))->pk_del_trigger);
+}
 
-	return fk_model_trigger_order(fa->pk_del_trigger, fb->pk_del_trigger);
+static int
+fk_model_upd_trigger_cmp(const ListCell *a, const ListCell *b)
+{
+	return fk_model_trigger_order(((FkModel *) lfirst(a))->pk_upd_trigger,
+								  ((FkModel *) lfirst(b))->pk_upd_trigger);
 }
 
 /* The OIDs of the constraint's ON DELETE and ON UPDATE triggers. */
@@ -605,7 +677,6 @@ fk_load_names(FkModel *fk)
 		fk->pk_colls[i] = att->attcollation;
 		ReleaseSysCache(atttup);
 	}
-	fk->fk_has_subclass = fk_rel_has_subclass(fk->fk_relid);
 	return true;
 }
 
@@ -761,20 +832,6 @@ fk_has_leading_index(FkModel *fk)
 	return found;
 }
 
-static bool
-fk_rel_has_subclass(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	bool		result = false;
-
-	if (HeapTupleIsValid(tup))
-	{
-		result = ((Form_pg_class) GETSTRUCT(tup))->relhassubclass;
-		ReleaseSysCache(tup);
-	}
-	return result;
-}
-
 /* Sort by referencing table, then constraint name, then OID. */
 static int
 fk_model_cmp(const ListCell *a, const ListCell *b)
@@ -881,4 +938,64 @@ bool
 fk_key_collation_differs(FkModel *fk, int i)
 {
 	return fk->pk_colls[i] != fk->fk_colls[i] && OidIsValid(fk->pk_colls[i]);
+}
+
+/*
+ * first_pos[i] = the first key position naming the same referencing
+ * column as position i (FOREIGN KEY (a, a) is accepted); returns the
+ * number of distinct referencing columns.
+ */
+int
+fk_key_distinct_columns(FkModel *fk, int *first_pos)
+{
+	int			n = 0;
+
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		first_pos[i] = i;
+		for (int j = 0; j < i; j++)
+		{
+			if (fk->fk_attnums[j] == fk->fk_attnums[i])
+			{
+				first_pos[i] = j;
+				break;
+			}
+		}
+		if (first_pos[i] == i)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Does the key's SET NULL / SET DEFAULT action store into referencing key
+ * column i?  Every key column, except ON DELETE with PG 15's column list,
+ * which names the ones it sets.
+ */
+bool
+fk_key_sets_column(FkModel *fk, int i, bool ondelete)
+{
+	if (!ondelete || fk->n_del_set_cols == 0)
+		return true;
+	for (int j = 0; j < fk->n_del_set_cols; j++)
+		if (fk->del_set_cols[j] == fk->fk_attnums[i])
+			return true;
+	return false;
+}
+
+/*
+ * Is key position i the first one naming a referencing column whose type
+ * is not the referenced column's?  (A column named twice in the key is
+ * reported, and changed, once.)
+ */
+bool
+fk_key_type_differs(FkModel *fk, int i)
+{
+	if (fk->fk_types[i] == fk->pk_types[i])
+		return false;
+	for (int j = 0; j < i; j++)
+		if (fk->fk_attnums[j] == fk->fk_attnums[i] &&
+			fk->fk_types[j] != fk->pk_types[j])
+			return false;
+	return true;
 }

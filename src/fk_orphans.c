@@ -7,27 +7,30 @@
  * it: one anti-join per constraint, written like RI_Initial_Check's
  * validation query (the constraint's operators, the referenced key's
  * collation, ONLY unless partitioned, the match type's NULL rules).  Each
- * query runs once, read-only, straight into the result tuplestore, so
- * the planner may run it in parallel and memory stays within work_mem.
+ * query runs once, read-only, its rows streamed into the result as they
+ * come, so the planner may run it in parallel and memory stays within
+ * work_mem.  Keys and rows are rendered as jsonb here, from the values'
+ * output functions (fk_value.c), not by casts a type's owner could add.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_constraint.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
+#include "utils/memutils.h"
 
-#include "fk_tools.h"
+#include "fk_access.h"
+#include "fk_orphans.h"
+#include "fk_spi.h"
+#include "fk_sql.h"
+#include "fk_value.h"
 
 PG_FUNCTION_INFO_V1(fk_orphans);
 PG_FUNCTION_INFO_V1(fk_check);
@@ -36,121 +39,20 @@ PG_FUNCTION_INFO_V1(fk_missing_parents);
 /* How many missing keys fk_check shows in sample_keys. */
 #define FK_CHECK_SAMPLE_KEYS 5
 
-static char *fk_unusable_reason(FkModel *fk);
+#define ORPHANS_COLS			4
+#define MISSING_PARENTS_COLS	4
+#define CHECK_COLS				7
+
+/* What a per-constraint query's rows are turned into. */
+typedef struct OrphanOut
+{
+	ReturnSetInfo *rsinfo;
+	FkModel    *fk;
+} OrphanOut;
+
 static void per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
-								 void (*build) (StringInfo sql, FkModel *fk));
-static void orphan_rows_query(StringInfo sql, FkModel *fk);
-static void missing_parents_query(StringInfo sql, FkModel *fk);
-
-/*
- * Beyond the tables themselves, the query needs USAGE on both tables'
- * schemas and EXECUTE on the constraint's equality functions, and neither
- * table may be another session's temporary table; otherwise it would fail
- * at its start, so fk_check reports the constraint as skipped instead (one
- * session's temporary table must not abort a database-wide check).  NULL
- * if all is usable.
- */
-static char *
-fk_unusable_reason(FkModel *fk)
-{
-	Oid			userid = GetUserId();
-	Oid			rels[2] = {fk->fk_relid, fk->pk_relid};
-
-	for (int r = 0; r < 2; r++)
-	{
-		Oid			nsp = get_rel_namespace(rels[r]);
-
-		/* the server lets no one read them, not even a superuser */
-		if (isOtherTempNamespace(nsp))
-			return pstrdup("temporary table of another session");
-
-		if (pg_namespace_aclcheck(nsp, userid, ACL_USAGE) != ACLCHECK_OK)
-			return psprintf("permission denied for schema %s",
-							quote_identifier(get_namespace_name(nsp)));
-	}
-	for (int i = 0; i < fk->nkeys; i++)
-	{
-		Oid			fn = get_opcode(fk->pf_eq_oprs[i]);
-
-		if (pg_proc_aclcheck(fn, userid, ACL_EXECUTE) != ACLCHECK_OK)
-			return psprintf("permission denied for function %s",
-							get_func_name(fn));
-	}
-	return NULL;
-}
-
-/*
- * Why the current user cannot check fk, or NULL if they can: SELECT on the
- * key columns of both sides, and no row-level security filtering the
- * referenced table (RI looks through the policies; a filtered referenced
- * table would make visible children look orphaned).
- */
-char *
-fk_unreadable_reason(FkModel *fk)
-{
-	Oid			denied;
-	char	   *unusable = fk_unusable_reason(fk);
-
-	if (unusable)
-		return unusable;
-	if (!fk_can_read_key(fk, false, &denied) || !fk_can_read_key(fk, true, &denied))
-		return psprintf("permission denied for table %s", fksql_relname(denied));
-	if (fk_rls_hides_rows(fk->pk_relid))
-		return psprintf("row-level security filters referenced table %s",
-						fksql_relname(fk->pk_relid));
-	return NULL;
-}
-
-/* Error out unless the current user may check fk. */
-void
-fk_require_readable(FkModel *fk, bool whole_fk_row)
-{
-	Oid			denied;
-	char	   *unusable = fk_unusable_reason(fk);
-
-	if (unusable && (isOtherTempNamespace(get_rel_namespace(fk->fk_relid)) ||
-					 isOtherTempNamespace(get_rel_namespace(fk->pk_relid))))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot check constraint \"%s\" of another session's temporary table",
-						NameStr(fk->conname)),
-				 errdetail("Only the session that created a temporary table can read it."),
-				 errhint("Run the check in that session.")));
-	if (unusable)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg_internal("%s", unusable),
-				 errdetail("Checking constraint \"%s\" of %s needs it.",
-						   NameStr(fk->conname), get_rel_name(fk->fk_relid)),
-				 errhint("Grant the privilege to the role, or run as the tables' owner.")));
-	if ((whole_fk_row &&
-		 pg_class_aclcheck(fk->fk_relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK) ||
-		!fk_can_read_key(fk, false, &denied))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for table %s", get_rel_name(fk->fk_relid)),
-				 errdetail("Finding the rows that break constraint \"%s\" needs SELECT on %s.",
-						   NameStr(fk->conname),
-						   whole_fk_row ? "the whole referencing table" : "its key columns"),
-				 errhint("GRANT SELECT ON %s to the role, or run as its owner.",
-						 fksql_relname(fk->fk_relid))));
-	if (!fk_can_read_key(fk, true, &denied))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for table %s", get_rel_name(fk->pk_relid)),
-				 errdetail("Checking constraint \"%s\" needs SELECT on the referenced key columns.",
-						   NameStr(fk->conname)),
-				 errhint("GRANT SELECT ON %s to the role, or run as its owner.",
-						 fksql_relname(fk->pk_relid))));
-	if (fk_rls_hides_rows(fk->pk_relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("row-level security filters referenced table %s",
-						get_rel_name(fk->pk_relid)),
-				 errdetail("Constraint \"%s\" is checked against every row of %s, but the current user sees only some of them, so visible rows could wrongly look orphaned.",
-						   NameStr(fk->conname), get_rel_name(fk->pk_relid)),
-				 errhint("Run as the table owner or as a role with BYPASSRLS.")));
-}
+								 void (*build) (StringInfo sql, FkModel *fk),
+								 FkRowFn put);
 
 /* " FROM <referencing table> fk_tools_c WHERE <the row breaks fk>" */
 void
@@ -162,6 +64,18 @@ fk_orphan_from(StringInfo sql, FkModel *fk)
 	fksql_orphan_condition(sql, fk, "fk_tools_c");
 }
 
+/* ", item1 AS k1, ..." -- the key as the referenced side compares it */
+static void
+key_group_items(StringInfo sql, FkModel *fk)
+{
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		appendStringInfoString(sql, ", ");
+		fksql_key_group_item(sql, fk, "fk_tools_c", i);
+		appendStringInfo(sql, " AS k%d", i + 1);
+	}
+}
+
 /*
  * fk_orphans(target regclass, only_constraint name DEFAULT NULL)
  *	  RETURNS TABLE(constraint_name name, table_name regclass, key jsonb,
@@ -170,23 +84,37 @@ fk_orphan_from(StringInfo sql, FkModel *fk)
  * Every row of target that breaks one of its foreign keys, once per broken
  * key.  AccessShareLock on the tables read.
  */
-Datum
-fk_orphans(PG_FUNCTION_ARGS)
-{
-	per_constraint_query(fcinfo, true, orphan_rows_query);
-	PG_RETURN_VOID();
-}
-
-/* SELECT conname, tableoid, key, row FROM <target> WHERE <breaks fk> */
 static void
 orphan_rows_query(StringInfo sql, FkModel *fk)
 {
-	appendStringInfoString(sql, "SELECT ");
-	fksql_literal(sql, NameStr(fk->conname));
-	appendStringInfoString(sql, "::pg_catalog.name, fk_tools_c.tableoid::pg_catalog.regclass, ");
-	fksql_key_jsonb(sql, fk, "fk_tools_c", false, false);
-	appendStringInfoString(sql, ", pg_catalog.to_jsonb(fk_tools_c.*)");
+	appendStringInfoString(sql, "SELECT fk_tools_c.tableoid, ");
+	fksql_key_list(sql, fk, false, "fk_tools_c");
+	appendStringInfoString(sql, ", fk_tools_c.*");
 	fk_orphan_from(sql, fk);
+}
+
+static void
+put_orphan(Datum *row, bool *rownulls, TupleDesc desc, void *arg)
+{
+	OrphanOut  *out = arg;
+	FkModel    *fk = out->fk;
+	Datum		values[ORPHANS_COLS];
+	bool		nulls[ORPHANS_COLS];
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = NameGetDatum(&fk->conname);
+	values[1] = row[0];
+	values[2] = JsonbPGetDatum(fk_value_object(fk->nkeys, fk->fk_colnames,
+											   row + 1, rownulls + 1, fk->fk_types));
+	values[3] = JsonbPGetDatum(fk_value_row(desc, 1 + fk->nkeys, row, rownulls));
+	tuplestore_putvalues(out->rsinfo->setResult, out->rsinfo->setDesc, values, nulls);
+}
+
+Datum
+fk_orphans(PG_FUNCTION_ARGS)
+{
+	per_constraint_query(fcinfo, true, orphan_rows_query, put_orphan);
+	PG_RETURN_VOID();
 }
 
 /*
@@ -199,26 +127,11 @@ orphan_rows_query(StringInfo sql, FkModel *fk)
  * no referenced row could satisfy (MATCH FULL with some NULLs) are not
  * listed; fk_orphans shows those rows.
  */
-Datum
-fk_missing_parents(PG_FUNCTION_ARGS)
-{
-	per_constraint_query(fcinfo, false, missing_parents_query);
-	PG_RETURN_VOID();
-}
-
-/*
- * SELECT conname, pktable, key, count(*) FROM <target> WHERE <breaks fk>
- * AND <key complete> GROUP BY <key as the referenced side compares it>
- */
 static void
 missing_parents_query(StringInfo sql, FkModel *fk)
 {
-	appendStringInfoString(sql, "SELECT ");
-	fksql_literal(sql, NameStr(fk->conname));
-	appendStringInfo(sql, "::pg_catalog.name, %u::pg_catalog.regclass, ",
-					 fk->pk_relid);
-	fksql_key_jsonb(sql, fk, "fk_tools_c", true, true);
-	appendStringInfoString(sql, ", pg_catalog.count(*)");
+	appendStringInfoString(sql, "SELECT pg_catalog.count(*)");
+	key_group_items(sql, fk);
 	fk_orphan_from(sql, fk);
 	appendStringInfoString(sql, " AND ");
 	fksql_key_complete(sql, fk, "fk_tools_c", false);
@@ -226,15 +139,50 @@ missing_parents_query(StringInfo sql, FkModel *fk)
 	fksql_key_group(sql, fk, "fk_tools_c");
 }
 
+/* The referenced key of a grouped row's items (from column first on). */
+static Jsonb *
+grouped_key(FkModel *fk, Datum *row, bool *rownulls, TupleDesc desc, int first)
+{
+	Oid			types[INDEX_MAX_KEYS];
+
+	for (int i = 0; i < fk->nkeys; i++)
+		types[i] = TupleDescAttr(desc, first + i)->atttypid;
+	return fk_value_object(fk->nkeys, fk->pk_colnames, row + first,
+						   rownulls + first, types);
+}
+
+static void
+put_missing_parent(Datum *row, bool *rownulls, TupleDesc desc, void *arg)
+{
+	OrphanOut  *out = arg;
+	FkModel    *fk = out->fk;
+	Datum		values[MISSING_PARENTS_COLS];
+	bool		nulls[MISSING_PARENTS_COLS];
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = NameGetDatum(&fk->conname);
+	values[1] = ObjectIdGetDatum(fk->pk_relid);
+	values[2] = JsonbPGetDatum(grouped_key(fk, row, rownulls, desc, 1));
+	values[3] = row[0];
+	tuplestore_putvalues(out->rsinfo->setResult, out->rsinfo->setDesc, values, nulls);
+}
+
+Datum
+fk_missing_parents(PG_FUNCTION_ARGS)
+{
+	per_constraint_query(fcinfo, false, missing_parents_query, put_missing_parent);
+	PG_RETURN_VOID();
+}
+
 /*
  * The frame of fk_orphans and fk_missing_parents: for target's foreign
  * keys (or the one named), check the caller may read what is needed
  * (whole_fk_row: all of target), then stream one query per constraint,
- * as written by build, into the result.
+ * as written by build, into the result through put.
  */
 static void
 per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
-					 void (*build) (StringInfo sql, FkModel *fk))
+					 void (*build) (StringInfo sql, FkModel *fk), FkRowFn put)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Oid			target;
@@ -245,7 +193,7 @@ per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
 	if (PG_ARGISNULL(0))
 		return;
 	target = PG_GETARG_OID(0);
-	fk_lock_and_check_relation(target, "target", true);
+	fk_check_target(target, "target");
 	fks = fk_model_checked_on(target,
 							  PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
 							  FK_LOAD_NAMES);
@@ -256,50 +204,105 @@ per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
 	foreach(lc, fks)
 	{
 		StringInfoData sql;
+		OrphanOut	out;
 
 		CHECK_FOR_INTERRUPTS();
 		initStringInfo(&sql);
 		build(&sql, lfirst(lc));
-		fk_spi_into_tuplestore(sql.data, rsinfo);
+		out.rsinfo = rsinfo;
+		out.fk = lfirst(lc);
+		fk_spi_stream(sql.data, NULL, put, &out);
 		pfree(sql.data);
 	}
 	fk_spi_finish();
 }
 
+/* fk_orphan_summary's state while the sample rows come in */
+typedef struct SummaryIn
+{
+	FkModel    *fk;
+	FkOrphanSummary *out;
+	int			nsample;
+	int			nseen;
+	List	   *keys;
+	MemoryContext cxt;
+} SummaryIn;
+
+static void
+summary_row(Datum *row, bool *rownulls, TupleDesc desc, void *arg)
+{
+	SummaryIn  *in = arg;
+	MemoryContext old;
+
+	/* every row carries the totals; row i is the i-th key in order */
+	in->out->orphan_rows = DatumGetInt64(row[0]);
+	in->out->missing_keys = DatumGetInt64(row[1]);
+	if (in->nseen++ >= in->nsample || !DatumGetBool(row[2]))
+		return;
+	old = MemoryContextSwitchTo(in->cxt);
+	in->keys = lappend(in->keys, grouped_key(in->fk, row, rownulls, desc, 3));
+	MemoryContextSwitchTo(old);
+}
+
 /*
  * Count the rows of the referencing table that break fk and the distinct
- * referenced keys they miss, with up to nsample of those keys: one row
- * (orphan_rows bigint or NULL for none, missing_keys bigint, sample_keys
- * jsonb) in SPI memory.  The caller must have checked readability and be
- * connected to SPI.
+ * referenced keys they miss (keys no referenced row could satisfy, MATCH
+ * FULL with some NULLs, are not counted), with up to nsample of those
+ * keys, smallest first.  One query: the orphans grouped by missing key
+ * (cheap: orphans are few next to the rows scanned), the groups counted
+ * and ordered.  The caller must have checked readability and be connected
+ * to SPI.
  */
-HeapTuple
-fk_orphan_summary(FkModel *fk, int nsample, TupleDesc *desc)
+void
+fk_orphan_summary(FkModel *fk, int nsample, FkOrphanSummary *out)
 {
 	StringInfoData sql;
+	SummaryIn	in;
 
-	/*
-	 * Group the orphans by missing key (cheap: orphans are few next to the
-	 * rows scanned), then count and sample the groups.
-	 */
 	initStringInfo(&sql);
 	appendStringInfoString(&sql,
-						   "SELECT pg_catalog.sum(g.n)::pg_catalog.int8, "
-						   "pg_catalog.count(g.k)::pg_catalog.int8, "
-						   "pg_catalog.jsonb_agg(g.k ORDER BY g.r) FILTER (WHERE g.k IS NOT NULL AND g.r OPERATOR(pg_catalog.<=) ");
-	appendStringInfo(&sql, "%d", nsample);
+						   "SELECT o.total, o.nkeys, o.complete");
+	for (int i = 0; i < fk->nkeys; i++)
+		appendStringInfo(&sql, ", o.k%d", i + 1);
 	appendStringInfoString(&sql,
-						   ") FROM (SELECT o.n, o.k, pg_catalog.row_number() OVER (ORDER BY o.k NULLS LAST) AS r "
-						   "FROM (SELECT pg_catalog.count(*) AS n, CASE WHEN ");
+						   " FROM (SELECT g.*, pg_catalog.sum(g.n) OVER ()::pg_catalog.int8 AS total, "
+						   "pg_catalog.count(*) FILTER (WHERE g.complete) OVER () AS nkeys, "
+						   "pg_catalog.row_number() OVER (ORDER BY g.complete DESC");
+	for (int i = 0; i < fk->nkeys; i++)
+		appendStringInfo(&sql, ", g.k%d", i + 1);
+	appendStringInfoString(&sql, ") AS r FROM (SELECT pg_catalog.count(*) AS n, ");
 	fksql_key_complete(&sql, fk, "fk_tools_c", true);
-	appendStringInfoString(&sql, " THEN ");
-	fksql_key_jsonb(&sql, fk, "fk_tools_c", true, true);
-	appendStringInfoString(&sql, " END AS k");
+	appendStringInfoString(&sql, " AS complete");
+	key_group_items(&sql, fk);
 	fk_orphan_from(&sql, fk);
 	appendStringInfoString(&sql, " GROUP BY ");
 	fksql_key_group(&sql, fk, "fk_tools_c");
-	appendStringInfoString(&sql, ") o) g");
-	return fk_spi_one_row(sql.data, desc);
+	appendStringInfo(&sql, ") g) o WHERE o.r OPERATOR(pg_catalog.<=) %d ORDER BY o.r",
+					 Max(nsample, 1));
+
+	memset(out, 0, sizeof(FkOrphanSummary));
+	memset(&in, 0, sizeof(in));
+	in.fk = fk;
+	in.out = out;
+	in.nsample = nsample;
+	in.cxt = CurrentMemoryContext;
+	fk_spi_stream(sql.data, NULL, summary_row, &in);
+	out->sample_keys = fk_value_array(in.keys);
+}
+
+/* fk_check's work on one key, through fk_try */
+typedef struct CheckOne
+{
+	FkModel    *fk;
+	FkOrphanSummary summary;
+} CheckOne;
+
+static void
+check_one(void *arg)
+{
+	CheckOne   *one = arg;
+
+	fk_orphan_summary(one->fk, FK_CHECK_SAMPLE_KEYS, &one->summary);
 }
 
 /*
@@ -311,7 +314,8 @@ fk_orphan_summary(FkModel *fk, int nsample, TupleDesc *desc)
  * One row per foreign key of target, or of the whole database: how many
  * rows break it, how many distinct referenced keys are missing, a few of
  * them.  A constraint the caller may not check is reported as skipped,
- * never read, and the run goes on.
+ * never read, and one whose check fails (a lock timeout, say) as
+ * "error: ..."; the run goes on either way.
  */
 Datum
 fk_check(PG_FUNCTION_ARGS)
@@ -323,15 +327,7 @@ fk_check(PG_FUNCTION_ARGS)
 	MemoryContext oldcxt;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (PG_ARGISNULL(0))
-		fks = fk_model_list(InvalidOid, InvalidOid, true, 0);
-	else
-	{
-		Oid			target = PG_GETARG_OID(0);
-
-		fk_lock_and_check_relation(target, "target", true);
-		fks = fk_model_checked_on(target, NULL, 0);
-	}
+	fks = fk_keys_of_target(fcinfo, 0, false);
 
 	loopcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_check loop",
 									ALLOCSET_DEFAULT_SIZES);
@@ -339,10 +335,10 @@ fk_check(PG_FUNCTION_ARGS)
 	foreach(lc, fks)
 	{
 		FkModel    *listed = lfirst(lc);
-		FkModel    *fk;
-		Datum		values[7];
-		bool		nulls[7];
-		char	   *skipped;
+		Datum		values[CHECK_COLS];
+		bool		nulls[CHECK_COLS];
+		char	   *skipped = NULL;
+		CheckOne	one;
 
 		CHECK_FOR_INTERRUPTS();
 		oldcxt = MemoryContextSwitchTo(loopcxt);
@@ -352,18 +348,19 @@ fk_check(PG_FUNCTION_ARGS)
 		 * we check is what exists now; a constraint or table dropped since
 		 * the list was made is skipped.
 		 */
-		LockRelationOid(listed->fk_relid, AccessShareLock);
-		LockRelationOid(listed->pk_relid, AccessShareLock);
-		fk = fk_model_load(listed->conoid, FK_LOAD_NAMES);
+		one.fk = fk_lock_key(listed, AccessShareLock, AccessShareLock, FK_LOAD_NAMES);
 
 		memset(nulls, 0, sizeof(nulls));
 		values[0] = ObjectIdGetDatum(listed->fk_relid);
 		values[1] = NameGetDatum(&listed->conname);
 		values[2] = ObjectIdGetDatum(listed->pk_relid);
 
-		skipped = fk ? fk_unreadable_reason(fk) : "skipped: dropped concurrently";
-		if (fk && skipped)
+		if (one.fk == NULL)
+			skipped = "skipped: dropped concurrently";
+		else if ((skipped = fk_unreadable_reason(one.fk)) != NULL)
 			skipped = psprintf("skipped: %s", skipped);
+		else if ((skipped = fk_try(check_one, &one, 0)) != NULL)
+			skipped = psprintf("error: %s", skipped);
 		if (skipped)
 		{
 			nulls[3] = nulls[4] = nulls[5] = true;
@@ -371,25 +368,14 @@ fk_check(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			HeapTuple	tup;
-			TupleDesc	desc;
-			bool		isnull;
-			int64		orphan_rows;
-
-			tup = fk_orphan_summary(fk, FK_CHECK_SAMPLE_KEYS, &desc);
-			orphan_rows = 0;
-			values[3] = heap_getattr(tup, 1, desc, &isnull);
-			if (isnull)
-				values[3] = Int64GetDatum(0);
-			else
-				orphan_rows = DatumGetInt64(values[3]);
-			values[4] = heap_getattr(tup, 2, desc, &isnull);
-			values[5] = heap_getattr(tup, 3, desc, &nulls[5]);
-			values[6] = CStringGetTextDatum(orphan_rows > 0 ? "orphans" : "ok");
+			values[3] = Int64GetDatum(one.summary.orphan_rows);
+			values[4] = Int64GetDatum(one.summary.missing_keys);
+			values[5] = JsonbPGetDatum(one.summary.sample_keys);
+			nulls[5] = (one.summary.sample_keys == NULL);
+			values[6] = CStringGetTextDatum(one.summary.orphan_rows > 0 ? "orphans" : "ok");
 		}
 		MemoryContextSwitchTo(oldcxt);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		SPI_freetuptable(SPI_tuptable);
 		MemoryContextReset(loopcxt);
 	}
 	fk_spi_finish();

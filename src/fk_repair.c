@@ -29,7 +29,12 @@
 #include "utils/snapmgr.h"
 #include "utils/rel.h"
 
-#include "fk_tools.h"
+#include "fk_access.h"
+#include "fk_cascade.h"
+#include "fk_fix.h"
+#include "fk_orphans.h"
+#include "fk_spi.h"
+#include "fk_sql.h"
 
 PG_FUNCTION_INFO_V1(fk_validate);
 PG_FUNCTION_INFO_V1(fk_repair_orphans);
@@ -40,10 +45,10 @@ PG_FUNCTION_INFO_V1(fk_repair_orphans);
 static bool fk_try_validate(FkModel *fk, char **failure);
 static void run_utility(void *sql);
 static void fk_require_writable(FkModel *fk, bool set_null);
-static List *orphan_preview(Oid extnsp, FkModel *fk);
-static const char *consequence_name(const char *action);
-static List *group_consequences(List *rows);
-static int64 root_rows_of(List *rows, Oid relid);
+static FkCascade *orphan_preview(FkModel *fk);
+static const char *consequence_name(FkCascAction action);
+static List *group_consequences(FkCascade *c);
+static int64 root_rows_of(FkCascade *c, Oid relid);
 static int64 xact_counter(Oid relid, bool deleted);
 static int64 updated_rows(Oid relid, TransactionId xid, CommandId cid);
 static void put_row(ReturnSetInfo *rsinfo, FkModel *fk, Oid relid,
@@ -61,7 +66,7 @@ fk_try_validate(FkModel *fk, char **failure)
 	StringInfoData sql;
 
 	initStringInfo(&sql);
-	fksql_validate_constraint(&sql, fk);
+	fkfix_validate(&sql, fk);
 	*failure = fk_try(run_utility, sql.data, ERRCODE_FOREIGN_KEY_VIOLATION);
 	return *failure == NULL;
 }
@@ -105,15 +110,7 @@ fk_validate(PG_FUNCTION_ARGS)
 	MemoryContext oldcxt;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (PG_ARGISNULL(0))
-		fks = fk_model_list(InvalidOid, InvalidOid, true, 0);
-	else
-	{
-		Oid			target = PG_GETARG_OID(0);
-
-		fk_lock_and_check_relation(target, "target", true);
-		fks = fk_model_list(target, InvalidOid, true, 0);
-	}
+	fks = fk_keys_of_target(fcinfo, 0, true);
 
 	loopcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_validate loop",
 									ALLOCSET_DEFAULT_SIZES);
@@ -143,11 +140,10 @@ fk_validate(PG_FUNCTION_ARGS)
 		else
 		{
 			/* Lock, then read the constraint again: it is what exists now. */
-			LockRelationOid(listed->fk_relid,
-							dry_run ? AccessShareLock : ShareUpdateExclusiveLock);
-			LockRelationOid(listed->pk_relid,
-							dry_run ? AccessShareLock : RowShareLock);
-			fk = fk_model_load(listed->conoid, FK_LOAD_NAMES);
+			fk = fk_lock_key(listed,
+							 dry_run ? AccessShareLock : ShareUpdateExclusiveLock,
+							 dry_run ? AccessShareLock : RowShareLock,
+							 FK_LOAD_NAMES);
 			if (fk == NULL)
 				outcome = "skipped: dropped concurrently";
 			else if (fk->validated)
@@ -156,19 +152,15 @@ fk_validate(PG_FUNCTION_ARGS)
 				outcome = psprintf("skipped: %s", outcome);
 			else
 			{
-				TupleDesc	desc;
-				HeapTuple	tup = fk_orphan_summary(fk, FK_VALIDATE_SAMPLE_KEYS, &desc);
-				bool		isnull;
-				Datum		n = heap_getattr(tup, 1, desc, &isnull);
+				FkOrphanSummary sum;
 				char	   *failure;
 
-				values[3] = isnull ? Int64GetDatum(0) : n;
+				fk_orphan_summary(fk, FK_VALIDATE_SAMPLE_KEYS, &sum);
+				values[3] = Int64GetDatum(sum.orphan_rows);
 				nulls[3] = false;
-				values[4] = heap_getattr(tup, 3, desc, &nulls[4]);
-				if (!nulls[4])
-					values[4] = datumCopy(values[4], false, -1);
-				SPI_freetuptable(SPI_tuptable);
-				if (!isnull && DatumGetInt64(n) > 0)
+				values[4] = JsonbPGetDatum(sum.sample_keys);
+				nulls[4] = (sum.sample_keys == NULL);
+				if (sum.orphan_rows > 0)
 					outcome = "orphans";
 				else if (dry_run)
 					outcome = "can be validated";
@@ -210,32 +202,16 @@ put_row(ReturnSetInfo *rsinfo, FkModel *fk, Oid relid, const char *action,
 static void
 fk_require_writable(FkModel *fk, bool set_null)
 {
-	Oid			userid = GetUserId();
-	bool		ok;
+	char	   *detail;
 
-	if (!set_null)
-		ok = pg_class_aclcheck(fk->fk_relid, userid, ACL_DELETE) == ACLCHECK_OK;
+	detail = psprintf("Repairing the rows that break constraint \"%s\" with action \"%s\" needs %s.",
+					  NameStr(fk->conname), set_null ? "set null" : "delete",
+					  set_null ? "UPDATE on its key columns" : "DELETE on the table");
+	if (set_null)
+		fk_require_privilege(fk->fk_relid, ACL_UPDATE, fk->nkeys, fk->fk_attnums,
+							 detail);
 	else
-	{
-		ok = pg_class_aclcheck(fk->fk_relid, userid, ACL_UPDATE) == ACLCHECK_OK;
-		if (!ok)
-		{
-			/* column grants: every key column must be updatable */
-			ok = true;
-			for (int i = 0; i < fk->nkeys; i++)
-				ok &= pg_attribute_aclcheck(fk->fk_relid, fk->fk_attnums[i], userid,
-											ACL_UPDATE) == ACLCHECK_OK;
-		}
-	}
-	if (!ok)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for table %s", get_rel_name(fk->fk_relid)),
-				 errdetail("Repairing the rows that break constraint \"%s\" with action \"%s\" needs %s.",
-						   NameStr(fk->conname), set_null ? "set null" : "delete",
-						   set_null ? "UPDATE on its key columns" : "DELETE on the table"),
-				 errhint("GRANT %s ON %s to the role, run as its owner, or use action => 'report'.",
-						 set_null ? "UPDATE" : "DELETE", fksql_relname(fk->fk_relid))));
+		fk_require_privilege(fk->fk_relid, ACL_DELETE, 0, NULL, detail);
 	for (int i = 0; set_null && i < fk->nkeys; i++)
 	{
 		if (fk->fk_notnull[i])
@@ -249,114 +225,81 @@ fk_require_writable(FkModel *fk, bool set_null)
 }
 
 /*
- * What deleting the orphans of fk does, at every depth, from one
- * fk_cascade_preview call whose key selects exactly the rows the DELETE
- * deletes.  With a single-column primary key the key is the array of the
- * orphans' values of it; with a wider one, the jsonb array of the
- * orphans' primary keys as objects, which the preview reads as the union
- * of the rows each selects.  Without a primary key it is the jsonb array
- * of the orphans' distinct referencing keys, naming the referencing
- * columns; that union is the orphans and nothing more: whether a row
- * breaks the constraint depends on its referencing key alone (a
- * referenced row matching it exists or not), so a row with the same key
- * values as an orphan is an orphan too.  This holds while the referencing
- * columns' own equality (which the preview compares with) agrees with the
- * one the constraint compares with, as it does for the usual types and
- * deterministic collations; and a key with a NULL in it (a MATCH FULL
- * orphan) equals no value, so there such orphans are not previewed.
+ * What deleting the orphans of fk does, at every depth: the cascade
+ * engine's answer for a DELETE whose rows are exactly the orphans (the
+ * orphan condition on the referencing table, ONLY unless partitioned, as
+ * the repair's own DELETE reads it).
  */
-static List *
-orphan_preview(Oid extnsp, FkModel *fk)
+static FkCascade *
+orphan_preview(FkModel *fk)
 {
-	StringInfoData sql;
-	char	   *pkcol;
-	Oid			pktype;
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
-	char	  **pkcols;
-	int			npkcols;
+	FkCascRequest req;
 
-	args[0] = ObjectIdGetDatum(fk->fk_relid);
-	initStringInfo(&sql);
-	if (fk_single_pk_column(fk->fk_relid, &pkcol, &pktype))
-	{
-		appendStringInfoString(&sql, "fk_cascade_preview($1, (SELECT pg_catalog.array_agg(");
-		fksql_col(&sql, "fk_tools_c", pkcol);
-		appendStringInfoString(&sql, "::pg_catalog.text)");
-	}
-	else
-	{
-		/* COALESCE is syntax, not a function: it cannot be qualified */
-		appendStringInfoString(&sql, "fk_cascade_preview($1, (SELECT COALESCE(pg_catalog.jsonb_agg(DISTINCT ");
-		pkcols = fk_pk_columns(fk->fk_relid, &npkcols);
-		if (pkcols != NULL)
-			fksql_cols_jsonb(&sql, "fk_tools_c", npkcols, pkcols);
-		else
-			fksql_key_jsonb(&sql, fk, "fk_tools_c", false, false);
-		appendStringInfoString(&sql, "), '[]'::pg_catalog.jsonb)");
-	}
-	fk_orphan_from(&sql, fk);
-	appendStringInfoString(&sql, "))");
-	return fk_preview_call(extnsp, sql.data, 1, argtypes, args, NULL);
+	memset(&req, 0, sizeof(req));
+	req.root = fk_casc_root(fk->fk_relid, true);
+	fksql_orphan_condition(&req.root->cond, fk, FKC_ROOT_ALIAS);
+	return fk_casc_run(&req);
 }
 
-/* The operation column for a preview action past depth 0. */
+/* The operation column for a group past depth 0. */
 static const char *
-consequence_name(const char *action)
+consequence_name(FkCascAction action)
 {
-	return strcmp(action, "DELETE") == 0 ? "CASCADE DELETE" : action;
+	return action == FKC_DELETE ? "CASCADE DELETE" : fk_casc_action_name(action);
 }
 
 /*
- * Group the preview's rows past depth 0 by table and operation: the rows
- * the deletion of the orphans reaches.  Each group keeps its predicted
- * count and the constraints and depths it came through.
+ * Group the engine's groups past depth 0 by table and operation: the rows
+ * the deletion of the orphans reaches.  Each keeps its predicted count and
+ * the constraints and depths it came through.
  */
 typedef struct Consequence
 {
 	Oid			relid;
+	FkCascAction action;
 	const char *operation;
 	int64		predicted;
 	int64		measured;
 	StringInfoData via;
-	char	   *why;			/* BLOCKED: the preview's detail */
+	const char *why;			/* BLOCKED: the engine's detail */
 } Consequence;
 
 static List *
-group_consequences(List *rows)
+group_consequences(FkCascade *c)
 {
 	List	   *groups = NIL;
-	ListCell   *lc;
+	FkCascGroup **casc;
+	int			n;
 
-	foreach(lc, rows)
+	casc = fk_casc_groups(c, &n);
+	for (int i = 0; i < n; i++)
 	{
-		FkPreviewRow *r = lfirst(lc);
+		FkCascGroup *r = casc[i];
 		Consequence *g = NULL;
-		const char *op;
 		ListCell   *lc2;
 
 		if (r->depth == 0)
 			continue;
-		op = consequence_name(r->action);
 		foreach(lc2, groups)
 		{
-			Consequence *c = lfirst(lc2);
+			Consequence *cg = lfirst(lc2);
 
-			if (c->relid == r->relid && strcmp(c->operation, op) == 0)
-				g = c;
+			if (cg->relid == r->relid && cg->action == r->action)
+				g = cg;
 		}
 		if (g == NULL)
 		{
 			g = palloc0(sizeof(Consequence));
 			g->relid = r->relid;
-			g->operation = op;
+			g->action = r->action;
+			g->operation = consequence_name(r->action);
 			initStringInfo(&g->via);
 			groups = lappend(groups, g);
 		}
 		g->predicted += r->rows;
 		appendStringInfo(&g->via, "%s%s (depth %d)", g->via.len > 0 ? ", " : "",
-						 r->via ? quote_identifier(r->via) : "?", r->depth);
-		if (strcmp(r->action, "BLOCKED") == 0 && g->why == NULL)
+						 r->conname ? quote_identifier(r->conname) : "?", r->depth);
+		if (r->action == FKC_BLOCKED && g->why == NULL)
 			g->why = r->detail;
 	}
 	return groups;
@@ -364,19 +307,17 @@ group_consequences(List *rows)
 
 /* Rows of relid that the preview deletes at depth 0 (the orphans). */
 static int64
-root_rows_of(List *rows, Oid relid)
+root_rows_of(FkCascade *c, Oid relid)
 {
-	ListCell   *lc;
-	int64		n = 0;
+	FkCascGroup **groups;
+	int			n;
+	int64		rows = 0;
 
-	foreach(lc, rows)
-	{
-		FkPreviewRow *r = lfirst(lc);
-
-		if (r->depth == 0 && r->relid == relid)
-			n += r->rows;
-	}
-	return n;
+	groups = fk_casc_groups(c, &n);
+	for (int i = 0; i < n; i++)
+		if (groups[i]->depth == 0 && groups[i]->relid == relid)
+			rows += groups[i]->rows;
+	return rows;
 }
 
 /*
@@ -388,25 +329,13 @@ root_rows_of(List *rows, Oid relid)
 static int64
 xact_counter(Oid relid, bool deleted)
 {
-	StringInfoData sql;
-	Oid			argtypes[1] = {OIDOID};
-	Datum		args[1];
-	int			rc;
-	bool		isnull;
-	int64		n;
+	FkParams   *params = fk_params_new();
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT pg_catalog.%s($1)",
-					 deleted ? "pg_stat_get_xact_tuples_deleted" :
-					 "pg_stat_get_xact_tuples_updated");
-	args[0] = ObjectIdGetDatum(relid);
-	rc = SPI_execute_with_args(sql.data, 1, argtypes, args, NULL, true, 0);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
-	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									1, &isnull));
-	SPI_freetuptable(SPI_tuptable);
-	return isnull ? 0 : n;
+	fk_param_add(params, OIDOID, ObjectIdGetDatum(relid), false);
+	return fk_spi_count(deleted ?
+						"SELECT pg_catalog.pg_stat_get_xact_tuples_deleted($1)" :
+						"SELECT pg_catalog.pg_stat_get_xact_tuples_updated($1)",
+						params);
 }
 
 /*
@@ -419,10 +348,7 @@ static int64
 updated_rows(Oid relid, TransactionId xid, CommandId cid)
 {
 	StringInfoData sql;
-	Oid			argtypes[2] = {XIDOID, INT8OID};
-	Datum		args[2];
-	int			rc;
-	bool		isnull;
+	FkParams   *params = fk_params_new();
 	int64		n;
 
 	initStringInfo(&sql);
@@ -430,19 +356,16 @@ updated_rows(Oid relid, TransactionId xid, CommandId cid)
 	fksql_rel(&sql, relid, true);
 	appendStringInfoString(&sql, " fk_tools_t WHERE ");
 	fksql_col(&sql, "fk_tools_t", "xmin");
-	appendStringInfoString(&sql, " OPERATOR(pg_catalog.=) $1 AND ");
+	appendStringInfo(&sql, " OPERATOR(pg_catalog.=) $%d AND ",
+					 fk_param_add(params, XIDOID, TransactionIdGetDatum(xid), false));
 	fksql_col(&sql, "fk_tools_t", "cmin");
-	appendStringInfoString(&sql, "::pg_catalog.text::pg_catalog.int8 OPERATOR(pg_catalog.>) $2");
-	args[0] = TransactionIdGetDatum(xid);
-	args[1] = Int64GetDatum((int64) cid);
-	/* not read-only: a fresh snapshot that sees the DELETE's own changes */
-	rc = SPI_execute_with_args(sql.data, 2, argtypes, args, NULL, false, 0);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
-	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									1, &isnull));
-	SPI_freetuptable(SPI_tuptable);
-	return isnull ? 0 : n;
+	appendStringInfo(&sql, "::pg_catalog.text::pg_catalog.int8 OPERATOR(pg_catalog.>) $%d",
+					 fk_param_add(params, INT8OID, Int64GetDatum((int64) cid), false));
+	/* a snapshot that sees the DELETE's own changes */
+	fk_spi_latest_begin();
+	n = fk_spi_count(sql.data, params);
+	fk_spi_latest_end();
+	return n;
 }
 
 /*
@@ -458,7 +381,7 @@ updated_rows(Oid relid, TransactionId xid, CommandId cid)
  * constraint for target itself, then, for 'delete', one per table and
  * operation that the deletion reaches at any depth (CASCADE DELETE, SET
  * NULL, SET DEFAULT, or BLOCKED, which refuses the real run), as
- * fk_cascade_preview predicts it for all the orphans at once.  With
+ * the cascade engine predicts it for all the orphans at once.  With
  * dry_run (the default) nothing is changed and rows_affected is that
  * prediction; a real run reports what its DELETE did: the transaction's
  * deleted-row statistics and the rows it updated.
@@ -488,12 +411,10 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 	bool		report = false;
 	List	   *fks;
 	ListCell   *lc;
-	Oid			extnsp;
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_VOID();
-	extnsp = fk_selfcall_schema(fcinfo);
 	target = PG_GETARG_OID(0);
 	action = PG_ARGISNULL(2) ? "report" : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	dry_run = PG_ARGISNULL(3) ? true : PG_GETARG_BOOL(3);
@@ -509,7 +430,7 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 	if (report)
 		dry_run = true;
 
-	fk_lock_and_check_relation(target, "target", true);
+	fk_check_target(target, "target");
 	fks = fk_model_checked_on(target,
 							  PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
 							  FK_LOAD_NAMES | FK_LOAD_STATE);
@@ -525,15 +446,13 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 	{
 		FkModel    *fk = lfirst(lc);
 		StringInfoData sql;
-		TupleDesc	desc;
-		HeapTuple	tup;
-		bool		isnull;
+		FkOrphanSummary sum;
 		int64		n;
-		int			rc;
-		List	   *preview;
-		List	   *groups;
+		FkCascade  *preview = NULL;
+		List	   *groups = NIL;
 		int64	   *before = NULL;
 		CommandId	cid_before;
+		Oid			relids[2];
 
 		CHECK_FOR_INTERRUPTS();
 		if (!dry_run && !fk->enforced)
@@ -543,19 +462,14 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		}
 
 		/* count: what report and dry runs return, and the delete's reach */
-		tup = fk_orphan_summary(fk, 0, &desc);
-		n = DatumGetInt64(heap_getattr(tup, 1, desc, &isnull));
-		if (isnull)
-			n = 0;
-		SPI_freetuptable(SPI_tuptable);
-		/* what the deletion reaches, at every depth: the cascade preview */
+		fk_orphan_summary(fk, 0, &sum);
+		n = sum.orphan_rows;
+		/* what the deletion reaches, at every depth: the cascade engine */
 		if (!report && !set_null && n > 0)
 		{
-			preview = orphan_preview(extnsp, fk);
+			preview = orphan_preview(fk);
 			groups = group_consequences(preview);
 		}
-		else
-			preview = groups = NIL;
 
 		if (report || dry_run || n == 0)
 		{
@@ -571,42 +485,47 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 				Consequence *g = lfirst(lc2);
 
 				put_row(rsinfo, fk, g->relid, g->operation, g->predicted,
-						psprintf("reached through %s; predicted by fk_cascade_preview of the orphans (dry run)%s%s",
+						psprintf("reached through %s; predicted by the cascade preview of the orphans (dry run)%s%s",
 								 g->via.data,
 								 g->why ? ": " : "", g->why ? g->why : ""));
 			}
+			if (preview)
+				fk_casc_end(preview);
 			continue;
 		}
 
 		if (!set_null)
 		{
+			FkCascGroup **casc;
+			int			ncasc;
 			ListCell   *lc2;
 			int			i = 0;
 
 			/* refuse before deleting anything if the DELETE would fail */
-			foreach(lc2, preview)
+			casc = fk_casc_groups(preview, &ncasc);
+			for (int k = 0; k < ncasc; k++)
 			{
-				FkPreviewRow *r = lfirst(lc2);
+				FkCascGroup *r = casc[k];
 
-				if (strcmp(r->action, "BLOCKED") == 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-							 errmsg("deleting the orphans of constraint \"%s\" would break constraint \"%s\" on table %s",
-									NameStr(fk->conname), r->via ? r->via : "?",
-									get_rel_name(r->relid)),
-							 errdetail("%lld row(s) of %s would block the deletion at depth %d: %s",
-									   (long long) r->rows, fksql_relname(r->relid),
-									   r->depth, r->detail ? r->detail : "."),
-							 errhint("Repair %s first, or use action => 'set null'.",
-									 fksql_relname(r->relid))));
+				if (r->action != FKC_BLOCKED)
+					continue;
+				ereport(ERROR,
+						(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+						 errmsg("deleting the orphans of constraint \"%s\" would break constraint \"%s\" on table %s",
+								NameStr(fk->conname), r->conname ? r->conname : "?",
+								get_rel_name(r->relid)),
+						 errdetail("%lld row(s) of %s would block the deletion at depth %d: %s",
+								   (long long) r->rows, fksql_relname(r->relid),
+								   r->depth, r->detail ? r->detail : "."),
+						 errhint("Repair %s first, or use action => 'set null'.",
+								 fksql_relname(r->relid))));
 			}
 			before = palloc0(sizeof(int64) * Max(list_length(groups), 1));
 			foreach(lc2, groups)
 			{
 				Consequence *g = lfirst(lc2);
 
-				before[i++] = xact_counter(g->relid,
-										   strcmp(g->operation, "CASCADE DELETE") == 0);
+				before[i++] = xact_counter(g->relid, g->action == FKC_DELETE);
 			}
 		}
 
@@ -614,7 +533,7 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		initStringInfo(&sql);
 		if (set_null)
 		{
-			fksql_update_key_to_null(&sql, fk, "fk_tools_c");
+			fkfix_set_key_null(&sql, fk, "fk_tools_c");
 			appendStringInfoString(&sql, " WHERE ");
 		}
 		else
@@ -625,10 +544,11 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		}
 		fksql_orphan_condition(&sql, fk, "fk_tools_c");
 		cid_before = GetCurrentCommandId(false);
-		rc = SPI_execute(sql.data, false, 0);
-		if (rc != (set_null ? SPI_OK_UPDATE : SPI_OK_DELETE))
-			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-		n = (int64) SPI_processed;
+		relids[0] = fk->fk_relid;
+		relids[1] = fk->pk_relid;
+		n = (int64) fk_spi_modify(sql.data, NULL,
+								  set_null ? SPI_OK_UPDATE : SPI_OK_DELETE,
+								  2, relids);
 		put_row(rsinfo, fk, target, set_null ? "SET NULL" : "DELETE", n,
 				set_null ? "rows whose key was set to NULL" : "rows deleted");
 		if (!set_null)
@@ -639,7 +559,7 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 			foreach(lc2, groups)
 			{
 				Consequence *g = lfirst(lc2);
-				bool		deleted = strcmp(g->operation, "CASCADE DELETE") == 0;
+				bool		deleted = (g->action == FKC_DELETE);
 
 				if (!deleted &&
 					pg_class_aclcheck(g->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK)
@@ -650,16 +570,16 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 											   cid_before);
 					put_row(rsinfo, fk, g->relid, g->operation, g->measured,
 							g->measured == g->predicted ?
-							psprintf("reached through %s; counted in the table (rows this transaction updated), as fk_cascade_preview predicted",
+							psprintf("reached through %s; counted in the table (rows this transaction updated), as the cascade preview predicted",
 									 g->via.data) :
-							psprintf("reached through %s; counted in the table (rows this transaction updated); fk_cascade_preview predicted %lld (triggers or rules it cannot see, or concurrent changes, explain a difference)",
+							psprintf("reached through %s; counted in the table (rows this transaction updated); the cascade preview predicted %lld (triggers or rules it cannot see, or concurrent changes, explain a difference)",
 									 g->via.data, (long long) g->predicted));
 					continue;
 				}
 				if (!pgstat_track_counts)
 				{
 					put_row(rsinfo, fk, g->relid, g->operation, g->predicted,
-							psprintf("reached through %s; predicted by fk_cascade_preview (track_counts is off: nothing counts what the deletion did)",
+							psprintf("reached through %s; predicted by the cascade preview (track_counts is off: nothing counts what the deletion did)",
 									 g->via.data));
 					continue;
 				}
@@ -668,11 +588,12 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 					g->measured -= root_rows_of(preview, g->relid);
 				put_row(rsinfo, fk, g->relid, g->operation, g->measured,
 						g->measured == g->predicted ?
-						psprintf("reached through %s; counted by the transaction's statistics, as fk_cascade_preview predicted",
+						psprintf("reached through %s; counted by the transaction's statistics, as the cascade preview predicted",
 								 g->via.data) :
-						psprintf("reached through %s; counted by the transaction's statistics; fk_cascade_preview predicted %lld (triggers or rules it cannot see, or concurrent changes, explain a difference)",
+						psprintf("reached through %s; counted by the transaction's statistics; the cascade preview predicted %lld (triggers or rules it cannot see, or concurrent changes, explain a difference)",
 								 g->via.data, (long long) g->predicted));
 			}
+			fk_casc_end(preview);
 		}
 
 		/*
@@ -680,18 +601,15 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		 * change just made (the read-only engine reuses the active
 		 * snapshot, taken before it).
 		 */
-		CommandCounterIncrement();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		UpdateActiveSnapshotCommandId();
-		tup = fk_orphan_summary(fk, 0, &desc);
-		PopActiveSnapshot();
-		n = DatumGetInt64(heap_getattr(tup, 1, desc, &isnull));
-		SPI_freetuptable(SPI_tuptable);
-		if (!isnull && n > 0)
+		fk_spi_latest_begin();
+		fk_orphan_summary(fk, 0, &sum);
+		fk_spi_latest_end();
+		if (sum.orphan_rows > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("%lld row(s) of %s still break constraint \"%s\" after the repair",
-							(long long) n, get_rel_name(fk->fk_relid), NameStr(fk->conname)),
+							(long long) sum.orphan_rows, get_rel_name(fk->fk_relid),
+							NameStr(fk->conname)),
 					 errdetail("A concurrent transaction changed the table while the repair ran."),
 					 errhint("Run the repair again.")));
 	}

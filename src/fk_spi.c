@@ -1,40 +1,31 @@
 /*-------------------------------------------------------------------------
  *
  * fk_spi.c
- *	  Running generated queries, and the checks done before running them:
- *	  relation kind, privileges, row-level security.
+ *	  Running generated queries.
  *
- * Queries run read-only through SPI with results sent straight into the
- * calling function's tuplestore, so that the planner may choose a
- * parallel plan (the query runs to completion in one go) and memory stays
- * bounded by work_mem however many rows come back.
+ * Read-only queries run through SPI with their rows sent straight into
+ * the calling function's tuplestore, or to a callback, as the executor
+ * makes them: nothing is materialized in between, the planner may choose
+ * a parallel plan (the query runs to completion in one go), and memory
+ * stays bounded by work_mem however many rows come back.  Values are
+ * always $n parameters, never text in the query.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
-#include "access/table.h"
 #include "access/xact.h"
-#include "catalog/pg_class.h"
-#include "executor/executor.h"
 #include "executor/spi.h"
 #include "executor/tstoreReceiver.h"
 #include "miscadmin.h"
 #include "nodes/params.h"
-#include "optimizer/optimizer.h"
-#include "rewrite/rewriteHandler.h"
-#include "storage/lmgr.h"
-#include "utils/acl.h"
-#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/rel.h"
+#include "utils/plancache.h"
 #include "utils/resowner.h"
-#include "utils/rls.h"
-#include "utils/syscache.h"
+#include "utils/snapmgr.h"
 
-#include "fk_tools.h"
+#include "fk_spi.h"
 
 void
 fk_spi_connect(void)
@@ -50,146 +41,64 @@ fk_spi_finish(void)
 		elog(ERROR, "SPI_finish failed");
 }
 
+FkParams *
+fk_params_new(void)
+{
+	FkParams   *p = palloc0(sizeof(FkParams));
+
+	p->max = 8;
+	p->types = palloc(sizeof(Oid) * p->max);
+	p->values = palloc(sizeof(Datum) * p->max);
+	p->nulls = palloc(sizeof(char) * p->max);
+	return p;
+}
+
+/* Append a parameter; returns its number, for "$n" in the query. */
+int
+fk_param_add(FkParams *p, Oid type, Datum value, bool isnull)
+{
+	if (p->n == p->max)
+	{
+		p->max *= 2;
+		p->types = repalloc(p->types, sizeof(Oid) * p->max);
+		p->values = repalloc(p->values, sizeof(Datum) * p->max);
+		p->nulls = repalloc(p->nulls, sizeof(char) * p->max);
+	}
+	p->types[p->n] = type;
+	p->values[p->n] = isnull ? (Datum) 0 : value;
+	p->nulls[p->n] = isnull ? 'n' : ' ';
+	return ++p->n;
+}
+
+static ParamListInfo
+fk_param_list(FkParams *p)
+{
+	ParamListInfo params;
+
+	if (p == NULL || p->n == 0)
+		return NULL;
+	params = makeParamList(p->n);
+	for (int i = 0; i < p->n; i++)
+	{
+		params->params[i].value = p->values[i];
+		params->params[i].isnull = (p->nulls[i] == 'n');
+		params->params[i].ptype = p->types[i];
+		params->params[i].pflags = PARAM_FLAG_CONST;
+	}
+	return params;
+}
+
 /*
  * Run a read-only SELECT whose columns are exactly the function's result
  * columns, appending every row to the function's tuplestore as it is made.
  */
 void
-fk_spi_into_tuplestore(const char *sql, ReturnSetInfo *rsinfo)
-{
-	fk_spi_into_tuplestore_args(sql, 0, NULL, NULL, NULL, rsinfo);
-}
-
-/*
- * Run a read-only query that returns exactly one row; the row is copied
- * out of SPI's memory into the caller's context.
- */
-HeapTuple
-fk_spi_one_row(const char *sql, TupleDesc *tupdesc)
-{
-	int			rc = SPI_execute(sql, true, 0);
-
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "query returned %llu rows instead of one: %s",
-			 (unsigned long long) SPI_processed, SPI_result_code_string(rc));
-	*tupdesc = SPI_tuptable->tupdesc;
-	return SPI_tuptable->vals[0];
-}
-
-/*
- * Lock a relation passed as an argument with AccessShareLock (so it cannot
- * be dropped or altered under us), then make sure it is a table.
- */
-void
-fk_lock_and_check_relation(Oid relid, const char *argname, bool allow_partitioned)
-{
-	char		relkind;
-
-	LockRelationOid(relid, AccessShareLock);
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	relkind = get_rel_relkind(relid);
-	if (relkind == RELKIND_RELATION ||
-		(allow_partitioned && relkind == RELKIND_PARTITIONED_TABLE))
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-			 errmsg("\"%s\" is not a table", get_rel_name(relid)),
-			 errdetail_relkind_not_supported(relkind),
-			 errhint("Pass a table that has foreign keys as %s.", argname)));
-}
-
-/*
- * May the current user read the key columns of one side of the FK (and,
- * for the referencing side, is a table-level grant enough)?  On false,
- * *denied_relid names the table.
- */
-bool
-fk_can_read_key(FkModel *fk, bool pk_side, Oid *denied_relid)
-{
-	Oid			relid = pk_side ? fk->pk_relid : fk->fk_relid;
-	Oid			userid = GetUserId();
-
-	*denied_relid = relid;
-	if (pg_class_aclcheck(relid, userid, ACL_SELECT) == ACLCHECK_OK)
-		return true;
-	for (int i = 0; i < fk->nkeys; i++)
-	{
-		AttrNumber	attnum = pk_side ? fk->pk_attnums[i] : fk->fk_attnums[i];
-
-		if (pg_attribute_aclcheck(relid, attnum, userid, ACL_SELECT) != ACLCHECK_OK)
-			return false;
-	}
-	return true;
-}
-
-/*
- * Would row-level security filter what the current user reads from relid?
- * RI itself reads the referenced table as its owner without policies, so
- * a filtered referenced table would make visible children look orphaned.
- */
-bool
-fk_rls_hides_rows(Oid relid)
-{
-	return check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED;
-}
-
-/*
- * The value a column's DEFAULT would store, computed without writing
- * anything: false when it cannot be known in advance because the default
- * expression is volatile (a sequence, random(), ...).  No default is NULL.
- */
-bool
-fk_column_default(Oid relid, AttrNumber attnum, Datum *value, bool *isnull)
-{
-	Relation	rel = table_open(relid, AccessShareLock);
-	Node	   *expr = build_column_default(rel, attnum);
-	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
-	bool		known = true;
-
-	*value = (Datum) 0;
-	*isnull = true;
-	if (expr != NULL && contain_volatile_functions(expr))
-		known = false;
-	else if (expr != NULL)
-	{
-		EState	   *estate = CreateExecutorState();
-		ExprState  *state = ExecPrepareExpr((Expr *) expr, estate);
-		MemoryContext oldcxt = CurrentMemoryContext;
-		Datum		d;
-
-		d = ExecEvalExprSwitchContext(state, GetPerTupleExprContext(estate),
-									  isnull);
-		MemoryContextSwitchTo(oldcxt);
-		if (!*isnull)
-			*value = datumCopy(d, att->attbyval, att->attlen);
-		FreeExecutorState(estate);
-	}
-	table_close(rel, AccessShareLock);
-	return known;
-}
-
-/*
- * fk_spi_into_tuplestore with $n parameters.
- */
-void
-fk_spi_into_tuplestore_args(const char *sql, int nargs, Oid *argtypes,
-							Datum *values, bool *nulls, ReturnSetInfo *rsinfo)
+fk_spi_into_tuplestore(const char *sql, FkParams *params, ReturnSetInfo *rsinfo)
 {
 	DestReceiver *dest = CreateDestReceiver(DestTuplestore);
 	SPIExecuteOptions options;
-	ParamListInfo params = nargs > 0 ? makeParamList(nargs) : NULL;
 	int			rc;
 
-	for (int i = 0; i < nargs; i++)
-	{
-		params->params[i].value = values[i];
-		params->params[i].isnull = nulls[i];
-		params->params[i].ptype = argtypes[i];
-		params->params[i].pflags = PARAM_FLAG_CONST;
-	}
 	SetTuplestoreDestReceiverParams(dest, rsinfo->setResult,
 									rsinfo->econtext->ecxt_per_query_memory,
 									false, rsinfo->setDesc,
@@ -197,7 +106,7 @@ fk_spi_into_tuplestore_args(const char *sql, int nargs, Oid *argtypes,
 	memset(&options, 0, sizeof(options));
 	options.read_only = true;
 	options.dest = dest;
-	options.params = params;
+	options.params = fk_param_list(params);
 	rc = SPI_execute_extended(sql, &options);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
@@ -208,17 +117,22 @@ fk_spi_into_tuplestore_args(const char *sql, int nargs, Oid *argtypes,
 typedef struct FkStreamReceiver
 {
 	DestReceiver pub;
-	fk_row_fn	fn;
+	FkRowFn		fn;
 	void	   *arg;
+	MemoryContext rowcxt;		/* reset after each row */
 } FkStreamReceiver;
 
 static bool
 fk_stream_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	FkStreamReceiver *r = (FkStreamReceiver *) self;
+	MemoryContext old;
 
 	slot_getallattrs(slot);
-	r->fn(slot->tts_values, slot->tts_isnull, r->arg);
+	old = MemoryContextSwitchTo(r->rowcxt);
+	r->fn(slot->tts_values, slot->tts_isnull, slot->tts_tupleDescriptor, r->arg);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(r->rowcxt);
 	return true;
 }
 
@@ -233,27 +147,18 @@ fk_stream_nothing(DestReceiver *self)
 }
 
 /*
- * Run a read-only query with $n parameters (nulls as SPI_execute_with_args
- * takes them, 'n' for NULL), calling fn on each row as the executor makes
- * it: nothing is materialized, so memory does not grow with the rows.  The
- * values are valid only during the call.
+ * Run a read-only query, calling fn on each row as the executor makes it,
+ * in a memory context reset after each row (what fn keeps it allocates
+ * elsewhere): nothing is materialized, so memory does not grow with the
+ * rows.
  */
 void
-fk_spi_stream_args(const char *sql, int nargs, Oid *argtypes, Datum *values,
-				   const char *nulls, fk_row_fn fn, void *arg)
+fk_spi_stream(const char *sql, FkParams *params, FkRowFn fn, void *arg)
 {
 	FkStreamReceiver r;
 	SPIExecuteOptions options;
-	ParamListInfo params = nargs > 0 ? makeParamList(nargs) : NULL;
 	int			rc;
 
-	for (int i = 0; i < nargs; i++)
-	{
-		params->params[i].value = values[i];
-		params->params[i].isnull = (nulls != NULL && nulls[i] == 'n');
-		params->params[i].ptype = argtypes[i];
-		params->params[i].pflags = PARAM_FLAG_CONST;
-	}
 	memset(&r, 0, sizeof(r));
 	r.pub.receiveSlot = fk_stream_receive;
 	r.pub.rStartup = fk_stream_startup;
@@ -263,13 +168,115 @@ fk_spi_stream_args(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	r.pub.mydest = DestSQLFunction;
 	r.fn = fn;
 	r.arg = arg;
+	r.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_spi_stream row",
+									 ALLOCSET_DEFAULT_SIZES);
 	memset(&options, 0, sizeof(options));
 	options.read_only = true;
 	options.dest = (DestReceiver *) &r;
-	options.params = params;
+	options.params = fk_param_list(params);
 	rc = SPI_execute_extended(sql, &options);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
+	MemoryContextDelete(r.rowcxt);
+}
+
+/*
+ * Run a read-only query that returns exactly one row, in SPI's memory
+ * (valid until SPI_freetuptable or SPI_finish).
+ */
+HeapTuple
+fk_spi_one_row(const char *sql, FkParams *params, TupleDesc *desc)
+{
+	SPIExecuteOptions options;
+	int			rc;
+
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.params = fk_param_list(params);
+	rc = SPI_execute_extended(sql, &options);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "query returned %llu rows instead of one: %s",
+			 (unsigned long long) SPI_processed, SPI_result_code_string(rc));
+	*desc = SPI_tuptable->tupdesc;
+	return SPI_tuptable->vals[0];
+}
+
+/* A read-only query returning one bigint (NULL counts as 0). */
+int64
+fk_spi_count(const char *sql, FkParams *params)
+{
+	TupleDesc	desc;
+	HeapTuple	tup = fk_spi_one_row(sql, params, &desc);
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
+	int64		n = isnull ? 0 : DatumGetInt64(d);
+
+	SPI_freetuptable(SPI_tuptable);
+	return n;
+}
+
+/*
+ * Between these two calls, read-only queries see the latest committed
+ * state of the database and everything this transaction did so far,
+ * whatever its isolation level: what a repair checks afterwards, so that
+ * rows written by a transaction that committed after this one's snapshot
+ * are not missed.
+ */
+void
+fk_spi_latest_begin(void)
+{
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetLatestSnapshot());
+	UpdateActiveSnapshotCommandId();
+}
+
+void
+fk_spi_latest_end(void)
+{
+	PopActiveSnapshot();
+}
+
+/*
+ * Run a statement that changes rows (expect: SPI_OK_DELETE, _UPDATE, ...)
+ * and return how many it changed.  Its text names relations, and names can
+ * come to mean other relations while a statement waits (a schema renamed
+ * and another created under the old name): the statement is planned first
+ * and run only if every one of relids is among the relations its plan
+ * reads, so that it changes the tables it was written for or nothing.
+ */
+uint64
+fk_spi_modify(const char *sql, FkParams *params, int expect, int nrels,
+			  const Oid *relids)
+{
+	SPIPlanPtr	plan;
+	SPIExecuteOptions options;
+	ListCell   *lc;
+	int			rc;
+
+	plan = SPI_prepare(sql, params ? params->n : 0, params ? params->types : NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	foreach(lc, SPI_plan_get_plan_sources(plan))
+	{
+		CachedPlanSource *src = lfirst(lc);
+
+		for (int i = 0; i < nrels; i++)
+			if (!list_member_oid(src->relationOids, relids[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("relation \"%s\" was renamed or replaced while the statement was prepared",
+								get_rel_name(relids[i]) ? get_rel_name(relids[i]) : "?"),
+						 errdetail("Its name now means another relation; nothing was changed."),
+						 errhint("Run the call again.")));
+	}
+	memset(&options, 0, sizeof(options));
+	options.read_only = false;
+	options.params = fk_param_list(params);
+	rc = SPI_execute_plan_extended(plan, &options);
+	if (rc != expect)
+		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
+	SPI_freeplan(plan);
+	return SPI_processed;
 }
 
 /*

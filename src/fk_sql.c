@@ -24,7 +24,8 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
-#include "fk_tools.h"
+#include "fk_sql.h"
+#include "fk_value.h"
 
 /* "schema"."relation", quoted as needed; an error if it is gone. */
 const char *
@@ -91,6 +92,22 @@ fksql_literal(StringInfo buf, const char *value)
 		appendStringInfoString(buf, "NULL");
 	else
 		appendStringInfoString(buf, quote_literal_cstr(value));
+}
+
+/* OPERATOR(schema.op): an operator that means the same under any search_path */
+void
+fksql_operator(StringInfo buf, Oid opr)
+{
+	HeapTuple	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
+	Form_pg_operator op;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", opr);
+	op = (Form_pg_operator) GETSTRUCT(tup);
+	appendStringInfo(buf, "OPERATOR(%s.%s)",
+					 quote_identifier(get_namespace_name(op->oprnamespace)),
+					 NameStr(op->oprname));
+	ReleaseSysCache(tup);
 }
 
 /* A type name that means the same under any search_path. */
@@ -229,41 +246,6 @@ fksql_key_complete(StringInfo buf, FkModel *fk, const char *fkalias,
 }
 
 /*
- * pg_catalog.jsonb_build_object('col', alias."col", ...) naming the
- * referencing columns, or with pk_names the referenced columns they map to.
- * With grouped, the values are written exactly as fksql_key_group writes
- * them, so that the object can stand in the select list of that GROUP BY.
- */
-void
-fksql_key_jsonb(StringInfo buf, FkModel *fk, const char *alias, bool pk_names,
-				bool grouped)
-{
-	appendStringInfoString(buf, "pg_catalog.jsonb_build_object(");
-	for (int i = 0; i < fk->nkeys; i++)
-	{
-		if (i > 0)
-			appendStringInfoString(buf, ", ");
-		fksql_literal(buf, pk_names ? fk->pk_colnames[i] : fk->fk_colnames[i]);
-		appendStringInfoString(buf, "::pg_catalog.text, ");
-		if (grouped)
-		{
-			/*
-			 * Each item inside its own to_jsonb (which renders it exactly as
-			 * jsonb_build_object would): items of different key columns may
-			 * carry different explicit collations, which one function call
-			 * taking them all as arguments would reject.
-			 */
-			appendStringInfoString(buf, "pg_catalog.to_jsonb(");
-			fksql_key_group_item(buf, fk, alias, i);
-			appendStringInfoChar(buf, ')');
-		}
-		else
-			fksql_col(buf, alias, fk->fk_colnames[i]);
-	}
-	appendStringInfoChar(buf, ')');
-}
-
-/*
  * The rows RI looks up at all: MATCH SIMPLE skips a key with any NULL,
  * MATCH FULL skips only the all-NULL key (a partly NULL one can never
  * match, which the NOT EXISTS below then reports).
@@ -302,15 +284,6 @@ fksql_orphan_condition(StringInfo buf, FkModel *fk, const char *fkalias)
 	appendStringInfoChar(buf, ')');
 }
 
-/* "ALTER TABLE schema.table VALIDATE CONSTRAINT name" */
-void
-fksql_validate_constraint(StringInfo buf, FkModel *fk)
-{
-	appendStringInfo(buf, "ALTER TABLE %s VALIDATE CONSTRAINT ",
-					 fksql_relname(fk->fk_relid));
-	fksql_ident(buf, NameStr(fk->conname));
-}
-
 /* 'value'::schema.type, or NULL::schema.type */
 void
 fksql_typed_literal(StringInfo buf, const char *value, Oid typid, int32 typmod)
@@ -318,29 +291,6 @@ fksql_typed_literal(StringInfo buf, const char *value, Oid typid, int32 typmod)
 	fksql_literal(buf, value);
 	appendStringInfoString(buf, "::");
 	fksql_type(buf, typid, typmod);
-}
-
-/*
- * (SELECT 'v1'::type1 AS "k1", ...) -- one key of one side as a one-row
- * derived table whose columns carry that side's names and types, so that
- * fksql_key_equal and fksql_key_same can compare it like a table row.
- */
-void
-fksql_key_row(StringInfo buf, FkModel *fk, bool pk_side, char **values)
-{
-	appendStringInfoString(buf, "(SELECT ");
-	for (int i = 0; i < fk->nkeys; i++)
-	{
-		if (i > 0)
-			appendStringInfoString(buf, ", ");
-		if (pk_side)
-			fksql_typed_literal(buf, values[i], fk->pk_types[i], fk->pk_typmods[i]);
-		else
-			fksql_typed_literal(buf, values[i], fk->fk_types[i], fk->fk_typmods[i]);
-		appendStringInfoString(buf, " AS ");
-		fksql_ident(buf, pk_side ? fk->pk_colnames[i] : fk->fk_colnames[i]);
-	}
-	appendStringInfoChar(buf, ')');
 }
 
 /*
@@ -371,53 +321,6 @@ fksql_key_same(StringInfo buf, FkModel *fk, bool pk_side, const char *a1,
 		pfree(l.data);
 		pfree(r.data);
 	}
-}
-
-/*
- * "ALTER TABLE t DROP CONSTRAINT c, ADD CONSTRAINT c FOREIGN KEY ..." that
- * re-creates the constraint in one statement with the same columns,
- * update action and deferrability, and the given match type and delete
- * action.  A NOT VALID constraint stays NOT VALID.
- */
-void
-fksql_redefine_constraint(StringInfo buf, FkModel *fk, char match_type,
-						  char del_action)
-{
-	appendStringInfo(buf, "ALTER TABLE %s DROP CONSTRAINT ",
-					 fksql_relname(fk->fk_relid));
-	fksql_ident(buf, NameStr(fk->conname));
-	appendStringInfoString(buf, ", ADD CONSTRAINT ");
-	fksql_ident(buf, NameStr(fk->conname));
-	appendStringInfoString(buf, " FOREIGN KEY (");
-	fksql_key_list(buf, fk, false, NULL);
-	appendStringInfo(buf, ") REFERENCES %s (", fksql_relname(fk->pk_relid));
-	fksql_key_list(buf, fk, true, NULL);
-	appendStringInfo(buf, ") MATCH %s ON UPDATE %s ON DELETE %s",
-					 fk_match_name(match_type), fk_action_name(fk->upd_action),
-					 fk_action_name(del_action));
-	if (del_action == fk->del_action && fk->n_del_set_cols > 0)
-	{
-		/* keep a PG 15 column list of ON DELETE SET NULL/DEFAULT */
-		appendStringInfoString(buf, " (");
-		for (int i = 0; i < fk->n_del_set_cols; i++)
-		{
-			for (int j = 0; j < fk->nkeys; j++)
-			{
-				if (fk->fk_attnums[j] == fk->del_set_cols[i])
-				{
-					if (i > 0)
-						appendStringInfoString(buf, ", ");
-					fksql_ident(buf, fk->fk_colnames[j]);
-				}
-			}
-		}
-		appendStringInfoChar(buf, ')');
-	}
-	if (fk->deferrable)
-		appendStringInfoString(buf, fk->initdeferred ?
-							   " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
-	if (!fk->validated)
-		appendStringInfoString(buf, " NOT VALID");
 }
 
 /* alias.tableoid, alias.ctid: where a row is stored, for carrying row sets */
@@ -466,16 +369,9 @@ fksql_col_equal_param(StringInfo buf, const char *alias, const char *colname,
 	if (any_array)
 	{
 		/* generate_operator_clause cannot write ANY: spell it out */
-		HeapTuple	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
-		Form_pg_operator op;
-
-		if (!HeapTupleIsValid(tup))
-			elog(ERROR, "cache lookup failed for operator %u", opr);
-		op = (Form_pg_operator) GETSTRUCT(tup);
-		appendStringInfo(buf, "%s OPERATOR(%s.%s) ANY (%s)", l.data,
-						 quote_identifier(get_namespace_name(op->oprnamespace)),
-						 NameStr(op->oprname), param);
-		ReleaseSysCache(tup);
+		appendStringInfo(buf, "%s ", l.data);
+		fksql_operator(buf, opr);
+		appendStringInfo(buf, " ANY (%s)", param);
 	}
 	else
 		generate_operator_clause(buf, l.data, coltype, opr, param, paramtype);
@@ -522,13 +418,6 @@ fksql_key_equal_params(StringInfo buf, FkModel *fk, const char *pkalias,
 	}
 }
 
-/* pg_catalog.to_jsonb(alias): a whole row, for showing it */
-void
-fksql_row_jsonb(StringInfo buf, const char *alias)
-{
-	appendStringInfo(buf, "pg_catalog.to_jsonb(%s)", alias);
-}
-
 /*
  * EXISTS (SELECT FROM ROWS FROM (pg_catalog.unnest($n), ...) fk_tools_k
  * (c1, ...) WHERE alias."col1" OPERATOR(s.op) fk_tools_k.c1 [COLLATE c]
@@ -569,39 +458,58 @@ fksql_cols_in_params(StringInfo buf, const char *alias, int ncols,
 	appendStringInfoChar(buf, ')');
 }
 
-/* pg_catalog.jsonb_build_object('col', alias."col", ...) of ncols columns */
+/*
+ * alias."k1" OPERATOR(s.=) $n AND ...: the rows of the referenced table
+ * (alias) whose key equals the given values, read from text by the base
+ * types of one side's columns (fk_value_read: no domain CHECK runs) and
+ * added to params.  Values of the referenced side compare with its own
+ * equality (pp), values of the referencing side the way RI compares them
+ * (pf, under the referenced column's collation where the two differ).
+ */
 void
-fksql_cols_jsonb(StringInfo buf, const char *alias, int ncols, char **colnames)
+fksql_key_equals_values(StringInfo buf, FkModel *fk, bool pk_side,
+						const char *alias, FkParams *params, char **values)
 {
-	appendStringInfoString(buf, "pg_catalog.jsonb_build_object(");
-	for (int i = 0; i < ncols; i++)
+	for (int i = 0; i < fk->nkeys; i++)
 	{
+		Oid			type = pk_side ? fk->pk_types[i] : fk->fk_types[i];
+		int32		typmod = pk_side ? fk->pk_typmods[i] : fk->fk_typmods[i];
+		Oid			base;
+		Datum		d = fk_value_read(values[i], type, typmod, &base);
+		int			n = fk_param_add(params, base, d, false);
+
 		if (i > 0)
-			appendStringInfoString(buf, ", ");
-		fksql_literal(buf, colnames[i]);
-		appendStringInfoString(buf, "::pg_catalog.text, ");
-		fksql_col(buf, alias, colnames[i]);
+			appendStringInfoString(buf, " AND ");
+		fksql_col_equal_param(buf, alias, fk->pk_colnames[i], fk->pk_types[i],
+							  pk_side ? fk->pp_eq_oprs[i] : fk->pf_eq_oprs[i],
+							  !pk_side && fk_key_collation_differs(fk, i) ?
+							  fk->pk_colls[i] : InvalidOid,
+							  n, base, false);
 	}
-	appendStringInfoChar(buf, ')');
 }
 
 /*
- * UPDATE [ONLY] <referencing table> alias SET (k1, k2) = ROW(NULL::t1,
- * NULL::t2): detach rows from their referenced key (the caller adds WHERE).
+ * alias."k1" OPERATOR(s.=) 'v1'::type1 AND ...: the same for SQL handed
+ * to a user, with the referenced side's values as typed literals.
  */
 void
-fksql_update_key_to_null(StringInfo buf, FkModel *fk, const char *alias)
+fksql_key_equals_literals(StringInfo buf, FkModel *fk, const char *alias,
+						  char **values)
 {
-	appendStringInfoString(buf, "UPDATE ");
-	fksql_rel(buf, fk->fk_relid, true);
-	appendStringInfo(buf, " %s SET (", alias);
-	fksql_key_list(buf, fk, false, NULL);
-	appendStringInfoString(buf, ") = ROW(");
 	for (int i = 0; i < fk->nkeys; i++)
 	{
+		StringInfoData l;
+		StringInfoData r;
+
+		initStringInfo(&l);
+		initStringInfo(&r);
+		fksql_col(&l, alias, fk->pk_colnames[i]);
+		fksql_typed_literal(&r, values[i], fk->pk_types[i], fk->pk_typmods[i]);
 		if (i > 0)
-			appendStringInfoString(buf, ", ");
-		fksql_typed_literal(buf, NULL, fk->fk_types[i], fk->fk_typmods[i]);
+			appendStringInfoString(buf, " AND ");
+		generate_operator_clause(buf, l.data, fk->pk_types[i], fk->pp_eq_oprs[i],
+								 r.data, fk->pk_types[i]);
+		pfree(l.data);
+		pfree(r.data);
 	}
-	appendStringInfoChar(buf, ')');
 }

@@ -1,12 +1,15 @@
-# fk_tools on a streaming hot standby: the catalog views and functions,
-# the orphan functions, the explanations and the dry runs of the repair
-# functions run on the standby, in read-only transactions, and return
-# exactly what the primary returns.
+# fk_tools on a streaming hot standby: every read-only function runs on
+# the standby, in read-only transactions, and returns exactly what the
+# primary returns.  One primary/standby pair serves every check; each group
+# of checks has a database of its own, so that their schemas and installs
+# do not meet:
+#	postgres	catalog views, orphans, explanations, dry runs of the repairs
+#	graph		fk_referencing_tables, fk_referenced_tables, fk_load_order
+#	cascade		fk_cascade_preview, fk_update_preview, fk_cascade_rows
+#	orphans		the orphan engine on partitions, MATCH FULL, replica-role rows
 #
-# To cover a new function, add an entry to @queries: its SQL (with a total
-# ORDER BY) and the object it needs.  Entries whose object is not in the
-# installed extension are skipped with a note, so the test keeps passing
-# while the extension grows and picks the new objects up by itself.
+# To cover a new function in the first group, add an entry to @queries: its
+# SQL (with a total ORDER BY) and the object it needs.
 
 use strict;
 use warnings;
@@ -18,6 +21,9 @@ use Test::More;
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
 $primary->start;
+$primary->safe_psql('postgres', 'CREATE DATABASE graph');
+$primary->safe_psql('postgres', 'CREATE DATABASE cascade');
+$primary->safe_psql('postgres', 'CREATE DATABASE orphans');
 
 # The extension goes into its own schema so every call below is
 # schema-qualified and nothing depends on search_path.
@@ -71,6 +77,47 @@ CREATE TABLE tapfk.employees (id int PRIMARY KEY, manager_id int
 INSERT INTO tapfk.employees VALUES (1, NULL), (2, 1), (3, 2);
 });
 
+# The FK graph: a cycle, a leaf and a view that is not a table.
+$primary->safe_psql('graph', q{
+	CREATE EXTENSION fk_tools;
+	CREATE SCHEMA g;
+	CREATE TABLE g.parent (id int PRIMARY KEY, child_id int);
+	CREATE TABLE g.child (id int PRIMARY KEY, parent_id int REFERENCES g.parent);
+	ALTER TABLE g.parent ADD FOREIGN KEY (child_id) REFERENCES g.child;
+	CREATE TABLE g.leaf (child_id int REFERENCES g.child);
+	CREATE VIEW g.v AS SELECT * FROM g.leaf;
+});
+
+# Cascades: CASCADE, SET NULL at depth 2, a RESTRICT that blocks.
+$primary->safe_psql('cascade', q{
+	CREATE EXTENSION fk_tools;
+	CREATE SCHEMA s;
+	CREATE TABLE s.p (id int PRIMARY KEY);
+	CREATE TABLE s.c (id int PRIMARY KEY, pid int REFERENCES s.p ON DELETE CASCADE ON UPDATE CASCADE);
+	CREATE TABLE s.n (id int PRIMARY KEY, cid int REFERENCES s.c ON DELETE SET NULL);
+	CREATE TABLE s.r (id int PRIMARY KEY, pid int REFERENCES s.p ON DELETE RESTRICT);
+	INSERT INTO s.p SELECT generate_series(1, 3);
+	INSERT INTO s.c SELECT g, 1 + g % 3 FROM generate_series(1, 30) g;
+	INSERT INTO s.n SELECT g, g FROM generate_series(1, 30) g;
+	INSERT INTO s.r VALUES (1, 3);
+});
+
+# Orphans in partitions under MATCH FULL, written with the RI triggers off
+# (session_replication_role = replica).
+$primary->safe_psql('orphans', q{
+	CREATE EXTENSION fk_tools;
+	CREATE SCHEMA o;
+	CREATE TABLE o.parent (a int, b text, PRIMARY KEY (a, b));
+	INSERT INTO o.parent VALUES (1, 'x'), (2, 'y');
+	CREATE TABLE o.child (id int, a int, b text,
+		FOREIGN KEY (a, b) REFERENCES o.parent MATCH FULL) PARTITION BY LIST (id);
+	CREATE TABLE o.child_1 PARTITION OF o.child FOR VALUES IN (1, 2, 3);
+	CREATE TABLE o.child_2 PARTITION OF o.child FOR VALUES IN (4, 5, 6);
+	SET session_replication_role = replica;
+	INSERT INTO o.child VALUES (1, 1, 'x'), (2, 1, 'y'), (3, 9, NULL),
+		(4, 2, 'y'), (5, 3, 'z'), (6, 3, 'z');
+});
+
 $primary->backup('bkp');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
 $standby->init_from_backup($primary, 'bkp', has_streaming => 1);
@@ -117,7 +164,7 @@ my @queries = (
 		name => 'fk_load_order',
 		needs => 'fk_load_order',
 		sql => q{SELECT * FROM fkx.fk_load_order(ARRAY['tapfk']::name[])
-			ORDER BY load_position},
+			ORDER BY 1},
 	},
 	{
 		name => 'fk_issues',
@@ -277,6 +324,115 @@ SELECT (orphan_row->>'id')::int FROM fkx.fk_orphans('tapfk.orders')
 my ($ret, $out, $err) =
   $standby->psql('postgres', 'CREATE TABLE tapfk.nope (a int)');
 like($err, qr/read-only transaction/, 'standby refuses writes');
+
+
+#
+# The FK graph functions read only the catalogs and take no lock a standby
+# refuses, and follow the primary's DDL once it is replayed.
+#
+{
+my %queries = (
+	referencing => q{SELECT depth, table_name, constraint_name
+		FROM fk_referencing_tables('g.parent', true) ORDER BY 1, 2, 3},
+	referenced => q{SELECT depth, table_name, constraint_name
+		FROM fk_referenced_tables('g.leaf', true) ORDER BY 1, 2, 3},
+	load_order => q{SELECT * FROM fk_load_order('{g}') ORDER BY 1});
+
+is($standby->safe_psql('graph', 'SELECT pg_is_in_recovery()'),
+	't', 'standby is in recovery');
+foreach my $name (sort keys %queries)
+{
+	my $on_primary = $primary->safe_psql('graph', $queries{$name});
+	isnt($on_primary, '', "$name has rows on the primary");
+	is($standby->safe_psql('graph', $queries{$name}),
+		$on_primary, "$name: the standby answers as the primary");
+}
+
+my ($rc, $out, $err) = $standby->psql('graph',
+	q{SELECT * FROM fk_referencing_tables('g.v')});
+like($err, qr/"v" is not a table/, 'a view is refused on the standby too');
+
+# DDL on the primary shows on the standby once replayed.
+$primary->safe_psql('graph',
+	'CREATE TABLE g.late (parent_id int REFERENCES g.parent)');
+$primary->wait_for_catchup($standby);
+is( $standby->safe_psql(
+		'graph',
+		q{SELECT string_agg(table_name::text, ',' ORDER BY table_name::text)
+		    FROM fk_referencing_tables('g.parent')}),
+	'g.child,g.late',
+	'a key added on the primary is seen on the standby');
+
+}
+
+#
+# The cascade previews only read (SELECTs through SPI, AccessShareLock, no
+# transaction id).
+#
+{
+my %queries = (
+	preview => q{SELECT * FROM fk_cascade_preview('s.p', ARRAY[1, 3])
+		ORDER BY 1, 2::text, 3, 5},
+	update => q{SELECT * FROM fk_update_preview('s.p', 2, '{"id": 9}')
+		ORDER BY 1, 2::text, 3, 5},
+	rows => q{SELECT depth, table_name, action, affected_row
+		FROM fk_cascade_rows('s.p', 2) ORDER BY 1, 2::text, 3, 4::text});
+
+is($standby->safe_psql('cascade', 'SELECT pg_is_in_recovery()'),
+	't', 'standby is in recovery');
+foreach my $name (sort keys %queries)
+{
+	my $on_primary = $primary->safe_psql('cascade', $queries{$name});
+	isnt($on_primary, '', "$name has rows on the primary");
+	is($standby->safe_psql('cascade', $queries{$name}),
+		$on_primary, "$name: the standby answers as the primary");
+}
+like($standby->safe_psql('cascade',
+		q{SELECT string_agg(action, ',' ORDER BY action) FROM fk_cascade_preview('s.p', 3)}),
+	qr/BLOCKED/, 'a RESTRICT row blocks on the standby too');
+
+}
+
+#
+# The orphan engine writes nothing and takes only AccessShareLock,
+# partitions included.
+#
+{
+is($standby->safe_psql('orphans', 'SELECT pg_is_in_recovery()'),
+	't', 'standby is in recovery');
+
+my %queries = (
+	orphans => q{SELECT constraint_name, table_name, key, orphan_row
+		FROM fk_orphans('o.child') ORDER BY orphan_row->>'id'},
+	orphans_partition => q{SELECT constraint_name, table_name, key
+		FROM fk_orphans('o.child_2') ORDER BY orphan_row->>'id'},
+	missing => q{SELECT * FROM fk_missing_parents('o.child') ORDER BY key},
+	check => q{SELECT * FROM fk_check('o.child') ORDER BY 2},
+	check_all => q{SELECT table_name, constraint_name, orphan_rows, missing_keys, status
+		FROM fk_check() ORDER BY 1, 2});
+foreach my $name (sort keys %queries)
+{
+	my $on_primary = $primary->safe_psql('orphans', $queries{$name});
+	isnt($on_primary, '', "$name has rows on the primary");
+	is($standby->safe_psql('orphans', $queries{$name}),
+		$on_primary, "$name: the standby answers as the primary");
+}
+is( $standby->safe_psql(
+		'orphans', q{SELECT count(*) FROM fk_orphans('o.child')}),
+	'4', 'the standby finds all four orphans');
+
+# Orphans made on the primary show on the standby once replayed.
+$primary->safe_psql('orphans', q{
+	SET session_replication_role = replica;
+	INSERT INTO o.child VALUES (1, 7, 'q');
+});
+$primary->wait_for_catchup($standby);
+is( $standby->safe_psql(
+		'orphans',
+		q{SELECT orphan_rows || ' ' || missing_keys FROM fk_check('o.child')}),
+	'5 3', 'a new orphan on the primary is seen on the standby');
+
+}
 
 $standby->stop;
 $primary->stop;

@@ -458,10 +458,14 @@ is( ok_as('dbo', q{
 is(calls(), 0, 'no trojan has run in any function');
 
 # ----------------------------------------------------------------------
-# Namesakes of the extension's functions in its schema: the functions
-# that call the extension's own through SQL refuse to run, and say why.
+# Namesakes of the extension's functions in its schema, better matches
+# than the real ones for the calls fk_explain and fk_repair_orphans would
+# make through SQL: they make none (the cascade engine is called in C), so
+# the namesakes never run and the answers do not change.
 # ----------------------------------------------------------------------
 
+my @through = @calls[15, 16, 17, 19];
+my %before = map { $_ => ok_as('dbo', $_, 'before the namesakes') } @through;
 ok_as('mallory', q{
 	CREATE FUNCTION tools.fk_cascade_preview(regclass, jsonb) RETURNS TABLE(depth int, table_name regclass, action text,
 	    row_count bigint, via_constraint name, referenced_table regclass, detail text)
@@ -469,22 +473,26 @@ ok_as('mallory', q{
 	CREATE FUNCTION tools.fk_cascade_preview(regclass, text[]) RETURNS TABLE(depth int, table_name regclass, action text,
 	    row_count bigint, via_constraint name, referenced_table regclass, detail text)
 	LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_catalog.nextval('public.trojan_calls'); RETURN; END $$;
-}, 'mallory adds better matches for the calls fk_explain and fk_repair_orphans make');
-foreach my $sql (@calls[15, 17, 19])
+	CREATE FUNCTION tools.fk_cascade_rows(regclass, jsonb) RETURNS TABLE(depth int, table_name regclass, action text,
+	    via_constraint name, affected_row jsonb)
+	LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_catalog.nextval('public.trojan_calls'); RETURN; END $$;
+	CREATE FUNCTION tools.fk_update_preview(regclass, jsonb, jsonb) RETURNS TABLE(depth int, table_name regclass, action text,
+	    row_count bigint, via_constraint name, referenced_table regclass, detail text)
+	LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_catalog.nextval('public.trojan_calls'); RETURN; END $$;
+}, 'mallory adds better matches for calls to the cascade previews');
+foreach my $sql (@through)
 {
 	my ($name) = $sql =~ /tools\.(fk_\w+)/;
 	foreach my $role ('dbo', $super)
 	{
-		my ($rc, $out, $err) = as($role, $sql);
-		like($err, qr/ERROR:  function tools\.fk_cascade_preview\(.*\) is not part of extension "$ext"/,
-			"$role: $name refuses to run while a namesake is in tools");
-		like($err, qr/HINT:  Drop the function or move it to another schema/, "$role: and says what to do");
+		is(ok_as($role, $sql, "$role: $name with the namesakes there"), $before{$sql},
+			"$role: $name answers as before");
 	}
 }
 is(calls(), 0, 'the namesakes never ran');
-ok_as('mallory', 'DROP FUNCTION tools.fk_cascade_preview(regclass, jsonb), tools.fk_cascade_preview(regclass, text[])',
+ok_as('mallory', 'DROP FUNCTION tools.fk_cascade_preview(regclass, jsonb), tools.fk_cascade_preview(regclass, text[]),
+	tools.fk_cascade_rows(regclass, jsonb), tools.fk_update_preview(regclass, jsonb, jsonb)',
 	'mallory drops them');
-ok_as('dbo', $calls[15], 'fk_explain runs again');
 
 # ----------------------------------------------------------------------
 # What needs a superuser: only a superuser can disable a key's RI

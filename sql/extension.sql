@@ -1,5 +1,6 @@
--- Install the extension; the other test files use it.
-CREATE EXTENSION fk_tools;
+-- The extension as installed (pg_regress --load-extension installs it in
+-- every test database, so each test file runs alone).
+
 -- Every function and view of the extension carries a comment; no function
 -- is SECURITY DEFINER and every one states its volatility and parallel
 -- safety explicitly (the defaults, VOLATILE/UNSAFE, are never left by
@@ -11,10 +12,6 @@ SELECT count(*) FILTER (WHERE p.prosecdef) AS security_definer,
  WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
    AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'fk_tools')
    AND d.deptype = 'e';
- security_definer | uncommented 
-------------------+-------------
-                0 |           0
-(1 row)
 
 SELECT count(*) FILTER (WHERE pg_catalog.obj_description(c.oid, 'pg_class') IS NULL) AS uncommented_views
   FROM pg_catalog.pg_depend d
@@ -22,8 +19,3 @@ SELECT count(*) FILTER (WHERE pg_catalog.obj_description(c.oid, 'pg_class') IS N
  WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
    AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'fk_tools')
    AND d.deptype = 'e';
- uncommented_views 
--------------------
-                 0
-(1 row)
-

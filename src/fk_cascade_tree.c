@@ -1,0 +1,300 @@
+/*-------------------------------------------------------------------------
+ *
+ * fk_cascade_tree.c
+ *	  The tree path of the cascade engine: a DELETE whose reachable tables
+ *	  form a tree, counted in one SQL query.
+ *
+ * When every table the DELETE can reach is reached by one constraint only
+ * (no table twice, no cycle, no self reference), no row can be reached
+ * twice and no action depends on what another path did: the rows of each
+ * table are exactly those matching, through the chain of constraints, the
+ * statement's rows.  One query counts the whole tree: a WITH query per
+ * table whose rows reach further (the referenced key columns only,
+ * materialized, so work_mem bounds it and it spills), a count per table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_inherits.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+
+#include "fk_cascade_int.h"
+#include "fk_sql.h"
+#include "fk_table.h"
+
+static bool casc_tree_plan(Cascade *c, CascTree *t);
+static bool casc_tree_setnull(CascNode *n);
+static const char *casc_tree_source(Cascade *c, CascTree *t, StringInfo sql,
+									int i);
+
+static bool
+casc_can_read(Oid relid)
+{
+	return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+}
+
+/*
+ * Can the tree path count this DELETE, and how: the tables it can reach,
+ * breadth first, each with the constraint that reaches it.  Whatever the
+ * rows: a table reachable twice (two constraints, a cycle, a self
+ * reference), SET DEFAULT (whose check depends on rows deleted elsewhere),
+ * a SET NULL that changes a key referenced further on, partitions and
+ * inheritance (rows of one table visible through two), or a table the
+ * caller cannot read in full (the row path reports that, when rows reach
+ * it) make the row path do it.
+ */
+static bool
+casc_tree_plan(Cascade *c, CascTree *t)
+{
+	Oid			target = c->root->relid;
+
+	if (!fk_cascade_fast_path || c->req->set != NULL ||
+		get_rel_relkind(target) != RELKIND_RELATION || has_subclass(target) ||
+		!casc_can_read(target))
+		return false;
+	memset(&t->nodes[0], 0, sizeof(CascNode));
+	t->nodes[0].relid = target;
+	t->nodes[0].parent = -1;
+	t->nodes[0].action = FKC_DELETE;
+	t->nnodes = 1;
+
+	for (int i = 0; i < t->nnodes; i++)
+	{
+		CascNode   *n = &t->nodes[i];
+		ListCell   *lc;
+
+		CHECK_FOR_INTERRUPTS();
+		if (n->action != FKC_DELETE)
+			continue;
+		foreach(lc, fk_model_acting_on(n->relid, false, FK_LOAD_NAMES))
+		{
+			FkModel    *fk = lfirst(lc);
+			CascNode   *child;
+
+			if (t->nnodes >= CASC_TREE_MAX_NODES)
+				return false;
+			for (int j = 0; j < t->nnodes; j++)
+				if (t->nodes[j].relid == fk->fk_relid)
+					return false;
+			if (fk->pk_relid != n->relid ||
+				get_rel_relkind(fk->fk_relid) != RELKIND_RELATION ||
+				get_rel_relispartition(fk->fk_relid) ||
+				!casc_can_read(fk->fk_relid))
+				return false;
+			child = &t->nodes[t->nnodes];
+			memset(child, 0, sizeof(CascNode));
+			child->relid = fk->fk_relid;
+			child->depth = n->depth + 1;
+			child->parent = i;
+			child->fk = fk;
+			switch (casc_action_of(c, fk, false))
+			{
+				case FKCONSTR_ACTION_CASCADE:
+					child->action = FKC_DELETE;
+					break;
+				case FKCONSTR_ACTION_SETNULL:
+					if (!casc_tree_setnull(child))
+						return false;
+					break;
+				case FKCONSTR_ACTION_RESTRICT:
+					child->action = FKC_BLOCKED;
+					child->why = FKW_RESTRICT;
+					break;
+				case FKCONSTR_ACTION_NOACTION:
+					child->action = FKC_BLOCKED;
+					child->why = fk->initdeferred ? FKW_DEFERRED : FKW_NO_ACTION;
+					break;
+				default:
+					return false;
+			}
+			for (int k = 0; k < fk->nkeys; k++)
+			{
+				ListCell   *cc;
+				bool		have = false;
+
+				foreach(cc, n->cols)
+					if (strcmp(lfirst(cc), fk->pk_colnames[k]) == 0)
+						have = true;
+				if (!have)
+					n->cols = lappend(n->cols, fk->pk_colnames[k]);
+			}
+			t->nnodes++;
+		}
+	}
+	return true;
+}
+
+/*
+ * ON DELETE SET NULL into a tree node: fine unless a nulled column is part
+ * of a key that constraints acting on the node's table reference (their
+ * ON UPDATE actions would fire).  A NOT NULL column makes the rows block.
+ */
+static bool
+casc_tree_setnull(CascNode *n)
+{
+	bool		volatile_default = false;
+	FkCascValues *set = casc_action_set(n->fk, FKCONSTR_ACTION_SETNULL, true,
+										NULL, &volatile_default);
+	ListCell   *lc;
+
+	n->action = FKC_SET_NULL;
+	for (int j = 0; j < set->n; j++)
+		if (fk_table_attnotnull(n->relid, get_attnum(n->relid, set->cols[j])))
+			n->notnull = true;
+	foreach(lc, fk_model_acting_on(n->relid, true, FK_LOAD_NAMES))
+	{
+		FkModel    *fk = lfirst(lc);
+
+		for (int k = 0; k < fk->nkeys; k++)
+			for (int j = 0; j < set->n; j++)
+				if (strcmp(set->cols[j], fk->pk_colnames[k]) == 0)
+					return false;
+	}
+	return true;
+}
+
+/*
+ * What follows FROM for the rows of node i, read under an alias that is
+ * returned: the statement's rows by the root's condition, any other
+ * node's rows by its constraint's key matching a row of its parent's WITH
+ * query.
+ */
+static const char *
+casc_tree_source(Cascade *c, CascTree *t, StringInfo sql, int i)
+{
+	CascNode   *n = &t->nodes[i];
+
+	if (n->parent < 0)
+	{
+		fksql_rel(sql, n->relid, c->root->only);
+		appendStringInfo(sql, " %s WHERE %s", FKC_ROOT_ALIAS, c->root->cond.data);
+		return FKC_ROOT_ALIAS;
+	}
+
+	/*
+	 * A join, not EXISTS: the parent's rows are distinct rows and the key
+	 * is unique in its table, so a row matches at most one of them.
+	 */
+	appendStringInfo(sql, "n%d p JOIN ", n->parent);
+	fksql_rel(sql, n->relid, true);
+	appendStringInfoString(sql, " c ON ");
+	fksql_key_equal(sql, n->fk, "p", "c");
+	return "c";
+}
+
+/*
+ * The tree path of a DELETE: plan, then one query counting every node.
+ * False when the row path must do it (nothing done then).
+ */
+bool
+casc_tree_path(Cascade *c)
+{
+	CascTree   *t = palloc0(sizeof(CascTree));
+	StringInfoData sql;
+	HeapTuple	tup;
+	TupleDesc	desc;
+
+	if (!casc_tree_plan(c, t))
+	{
+		pfree(t);
+		return false;
+	}
+
+	/* a WITH query for each node whose rows reach further */
+	initStringInfo(&sql);
+	for (int i = 0; i < t->nnodes; i++)
+	{
+		CascNode   *n = &t->nodes[i];
+		const char *alias;
+		ListCell   *lc;
+		StringInfoData src;
+
+		if (n->cols == NIL)
+			continue;
+		initStringInfo(&src);
+		alias = casc_tree_source(c, t, &src, i);
+		appendStringInfo(&sql, "%sn%d AS MATERIALIZED (SELECT ",
+						 sql.len == 0 ? "WITH " : ", ", i);
+		foreach(lc, n->cols)
+		{
+			if (lc != list_head(n->cols))
+				appendStringInfoString(&sql, ", ");
+			fksql_col(&sql, alias, lfirst(lc));
+		}
+		appendStringInfo(&sql, " FROM %s)", src.data);
+		pfree(src.data);
+	}
+	appendStringInfoChar(&sql, ' ');
+	t->with = pstrdup(sql.data);
+
+	appendStringInfoString(&sql, "SELECT ");
+	for (int i = 0; i < t->nnodes; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&sql, ", ");
+		appendStringInfoString(&sql, "(SELECT pg_catalog.count(*) FROM ");
+		if (t->nodes[i].cols != NIL)
+			appendStringInfo(&sql, "n%d", i);
+		else
+			casc_tree_source(c, t, &sql, i);
+		appendStringInfoChar(&sql, ')');
+	}
+	tup = fk_spi_one_row(sql.data, c->root->params, &desc);
+
+	for (int i = 0; i < t->nnodes; i++)
+	{
+		CascNode   *n = &t->nodes[i];
+		bool		isnull;
+		CascGroup  *g;
+
+		n->count = DatumGetInt64(SPI_getbinval(tup, desc, i + 1, &isnull));
+		if (n->count == 0)
+			continue;
+		if (n->parent < 0)
+			g = casc_group(c, 0, n->relid, InvalidOid, InvalidOid, FKC_DELETE, FKW_NONE);
+		else
+			g = casc_group(c, n->depth, n->relid, n->fk->conoid,
+						   t->nodes[n->parent].relid, n->action, n->why);
+		g->pub.rows = n->count;
+		g->node = i;
+		if (n->action == FKC_SET_NULL && n->notnull)
+		{
+			g = casc_group(c, n->depth, n->relid, n->fk->conoid,
+						   t->nodes[n->parent].relid, FKC_BLOCKED, FKW_NOT_NULL);
+			g->pub.rows = n->count;
+			g->node = i;
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+	elog(DEBUG1, "cascade counted as a tree of %d tables", t->nnodes);
+	c->tree = t;
+	return true;
+}
+
+/*
+ * The rows of a group counted by the tree path: its node's rows, read
+ * again through the chain of WITH queries, each row's columns (alias.*)
+ * handed to fn in ctid order.
+ */
+void
+casc_tree_group_rows(Cascade *c, CascGroup *g, FkRowFn fn, void *arg)
+{
+	CascTree   *t = c->tree;
+	StringInfoData sql;
+	StringInfoData src;
+	const char *alias;
+
+	initStringInfo(&src);
+	alias = casc_tree_source(c, t, &src, g->node);
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "%sSELECT %s.* FROM %s ORDER BY ", t->with, alias,
+					 src.data);
+	fksql_col(&sql, alias, "ctid");
+	fk_spi_stream(sql.data, c->root->params, fn, arg);
+}

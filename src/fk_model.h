@@ -1,0 +1,119 @@
+/*-------------------------------------------------------------------------
+ *
+ * fk_model.h
+ *	  The foreign key model: what fk_tools knows about one constraint, loaded
+ *	  from the catalogs by fk_model.c only, and the lookups around it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FK_MODEL_H
+#define FK_MODEL_H
+
+#include "access/htup.h"
+#include "nodes/pg_list.h"
+
+/* What fk_model_* should fill in beyond the pg_constraint row itself. */
+#define FK_LOAD_NAMES	0x01	/* column names, types, collations */
+#define FK_LOAD_STATE	0x02	/* enforced (RI triggers) and indexed */
+#define FK_LOAD_ACTIONS	0x04	/* OIDs of the ON DELETE / ON UPDATE triggers */
+
+/*
+ * FkModel: everything fk_tools knows about one foreign key constraint.
+ *
+ * Arrays are indexed by key position, in the pairing order of the
+ * constraint (conkey[i] references confkey[i]).
+ */
+typedef struct FkModel
+{
+	Oid			conoid;
+	NameData	conname;
+	Oid			parentoid;		/* conparentid: nonzero for partition clones */
+
+	Oid			fk_relid;		/* referencing table */
+	char		fk_relkind;
+	Oid			pk_relid;		/* referenced table */
+	char		pk_relkind;
+
+	int			nkeys;
+	AttrNumber	fk_attnums[INDEX_MAX_KEYS];
+	AttrNumber	pk_attnums[INDEX_MAX_KEYS];
+	Oid			pf_eq_oprs[INDEX_MAX_KEYS]; /* PK = FK, the operator RI uses */
+	Oid			pp_eq_oprs[INDEX_MAX_KEYS];
+	Oid			ff_eq_oprs[INDEX_MAX_KEYS];
+
+	char		match_type;		/* FKCONSTR_MATCH_SIMPLE or _FULL */
+	char		upd_action;		/* FKCONSTR_ACTION_* */
+	char		del_action;
+	int			n_del_set_cols; /* PG 15: ON DELETE SET NULL/DEFAULT (cols) */
+	AttrNumber	del_set_cols[INDEX_MAX_KEYS];
+
+	bool		deferrable;
+	bool		initdeferred;
+	bool		validated;
+
+	/* FK_LOAD_NAMES */
+	char	   *fk_colnames[INDEX_MAX_KEYS];
+	char	   *pk_colnames[INDEX_MAX_KEYS];
+	Oid			fk_types[INDEX_MAX_KEYS];
+	Oid			pk_types[INDEX_MAX_KEYS];
+	int32		fk_typmods[INDEX_MAX_KEYS];
+	int32		pk_typmods[INDEX_MAX_KEYS];
+	Oid			fk_colls[INDEX_MAX_KEYS];
+	Oid			pk_colls[INDEX_MAX_KEYS];
+	bool		fk_notnull[INDEX_MAX_KEYS];
+	bool		fk_inherited[INDEX_MAX_KEYS];	/* attinhcount > 0: ALTER TYPE
+												 * only on the parent */
+
+	/* FK_LOAD_STATE */
+	bool		enforced;		/* all RI triggers, clones' too, enabled */
+	bool		indexed;		/* FK columns lead some valid, total index */
+
+	/* FK_LOAD_ACTIONS: the RI action triggers on the referenced table */
+	Oid			pk_del_trigger;
+	Oid			pk_upd_trigger;
+} FkModel;
+
+/*
+ * FkEdge: the bare graph facts of one FK constraint, for walks over many
+ * constraints where building a full FkModel for each would cost too much.
+ */
+typedef struct FkEdge
+{
+	Oid			conoid;
+	Oid			fk_relid;		/* referencing table */
+	Oid			pk_relid;		/* referenced table */
+} FkEdge;
+
+/* An RI trigger of a constraint, as fk_model_disabled_triggers lists it. */
+typedef struct FkTrigger
+{
+	Oid			relid;			/* the table it is on */
+	NameData	name;
+	char		enabled;		/* pg_trigger.tgenabled */
+} FkTrigger;
+
+extern FkModel *fk_model_from_tuple(HeapTuple contup, int flags);
+extern FkModel *fk_model_load(Oid conoid, int flags);
+extern List *fk_model_list(Oid fk_relid, bool declared_only, int flags);
+typedef void (*FkModelCallback) (FkModel *fk, void *arg);
+extern void fk_model_foreach(bool declared_only, int flags,
+							 FkModelCallback cb, void *arg);
+extern List *fk_model_edges_at(Oid relid, bool referencing);
+extern FkEdge *fk_model_edges(bool declared_only, int *nedges);
+extern List *fk_model_checked_on(Oid fk_relid, const char *only_constraint,
+								 int flags);
+extern List *fk_model_acting_on(Oid pk_relid, bool on_update, int flags);
+extern List *fk_model_referencing(Oid pk_relid, bool declared_only, int flags);
+extern Oid	fk_model_declared(Oid conoid);
+extern List *fk_model_disabled_triggers(FkModel *fk);
+
+extern const char *fk_action_name(char action);
+extern const char *fk_match_name(char match_type);
+extern Datum fk_colnames_array(FkModel *fk, bool pk_side);
+extern char *fk_model_definition(FkModel *fk);
+extern bool fk_key_collation_differs(FkModel *fk, int i);
+extern int	fk_key_distinct_columns(FkModel *fk, int *first_pos);
+extern bool fk_key_sets_column(FkModel *fk, int i, bool ondelete);
+extern bool fk_key_type_differs(FkModel *fk, int i);
+
+#endif							/* FK_MODEL_H */
