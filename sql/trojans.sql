@@ -74,7 +74,7 @@ SELECT count(*) OPERATOR(pg_catalog.>) 0 AS constraints FROM fk_constraints WHER
 SELECT issue, table_name, constraint_name FROM fk_issues WHERE table_name::text LIKE 'tj.%' ORDER BY 1, 2, 3;
 SELECT depth, table_name, constraint_name FROM fk_referencing_tables('tj.customers', true) ORDER BY 1, 2, 3;
 SELECT depth, table_name, constraint_name FROM fk_referenced_tables('tj.lines', true) ORDER BY 1, 2, 3;
-SELECT "position", table_name, cycle_group, break_constraints FROM fk_load_order('{tj}') ORDER BY 1;
+SELECT load_position, table_name, cycle_group, break_constraints FROM fk_load_order('{tj}') ORDER BY 1;
 SELECT * FROM fk_orphans('tj.pay');
 SELECT * FROM fk_missing_parents('tj.pay');
 SELECT table_name, constraint_name, orphan_rows, missing_keys, sample_keys, status
