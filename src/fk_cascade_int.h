@@ -76,6 +76,7 @@ typedef struct CascRel
 	List	   *checked;		/* fk_model_checked_on, loaded on first use */
 	bool		checked_loaded;
 	int			rls;			/* -1 unknown, else fk_rls_hides_rows */
+	int			user_code[2];	/* -1 unknown, else fk_table_user_code (delete, update) */
 } CascRel;
 
 /* A batch: rows of one table deleted or updated by one round's actions. */
@@ -107,6 +108,7 @@ typedef struct CascGroup
 	CascGroupKey key;			/* hash key */
 	FkCascGroup pub;			/* what the caller sees */
 	const char *note;			/* FKW_STORE_FAILS: the error, first seen */
+	const char *relname;		/* the table's name, for sorting */
 	CascTids	tids;			/* keep_rows: the rows, row path */
 	int			node;			/* counted by the tree: its CascNode, else -1 */
 } CascGroup;
@@ -178,6 +180,7 @@ struct FkCascade
 	int			chunk;			/* most tids passed to one query */
 	int			nruns;
 	CascRow		scratch;		/* a row read from a run */
+	List	   *plans;			/* the row path's prepared queries */
 	CascGroup **sorted;			/* fk_casc_groups' answer, once made */
 	int			nsorted;
 };

@@ -96,15 +96,31 @@ static void casc_finish(Cascade *c);
 void
 casc_row_path(Cascade *c)
 {
+	MemoryContext batchcxt = AllocSetContextCreate(c->cxt, "fk_tools cascade batch",
+												   ALLOCSET_DEFAULT_SIZES);
+
 	casc_root(c);
 	for (int i = 0; i < list_length(c->queue); i++)
 	{
 		CascBatch  *b = list_nth(c->queue, i);
+		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
+
+		/*
+		 * What a batch's queries need lives as long as the batch: what lasts
+		 * (row states, new batches, new values) goes to c->cxt explicitly,
+		 * so that memory stays flat over a hundred thousand rounds.
+		 */
+		old = MemoryContextSwitchTo(batchcxt);
 		casc_batch(c, b);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(batchcxt);
 		casc_tids_free(c, &b->tids);
+		list_nth_cell(c->queue, i)->ptr_value = NULL;
+		pfree(b);
 	}
+	MemoryContextDelete(batchcxt);
 	casc_finish(c);
 }
 
@@ -501,7 +517,7 @@ casc_batch(Cascade *c, CascBatch *b)
 		{
 			casc_reset_cursors(c);
 			r.relid = InvalidOid;
-			fk_spi_stream(sql.data, params, casc_batch_row, &r);
+			fk_spi_stream_cached(&c->plans, c->cxt, sql.data, params, casc_batch_row, &r);
 			pfree(DatumGetPointer(params->values[tids_param - 1]));
 		}
 		c->queue = list_concat(c->queue, newbatches);
@@ -841,7 +857,7 @@ casc_check_own(Cascade *c, CascBatch *b)
 		r.ncol = 6;
 		while (casc_tids_chunk(c, &b->tids, &pos, &params->values[tids_param - 1]))
 		{
-			fk_spi_stream(sql.data, params, casc_check_own_row, &r);
+			fk_spi_stream_cached(&c->plans, c->cxt, sql.data, params, casc_check_own_row, &r);
 			pfree(DatumGetPointer(params->values[tids_param - 1]));
 		}
 	}

@@ -63,6 +63,7 @@ casc_rel(Cascade *c, Oid relid, Oid readrel)
 		rel->checked = NIL;
 		rel->checked_loaded = false;
 		rel->rls = -1;
+		rel->user_code[0] = rel->user_code[1] = -1;
 	}
 	return rel;
 }
@@ -490,5 +491,6 @@ casc_close_files(Cascade *c)
 		rel->runs = NIL;
 	}
 	foreach(lc, c->queue)
-		casc_tids_free(c, &((CascBatch *) lfirst(lc))->tids);
+		if (lfirst(lc) != NULL)
+			casc_tids_free(c, &((CascBatch *) lfirst(lc))->tids);
 }
