@@ -154,6 +154,25 @@ typedef struct FormEntry
 	List	   *targets;		/* FormTarget */
 } FormEntry;
 
+/* A name a referencing column may have for one column of a composite key. */
+typedef struct KeyColumnName
+{
+	char		form[FORM_LEN];
+	NamingRule	rule;
+	bool		named;			/* names the referenced table */
+} KeyColumnName;
+
+/*
+ * A unique key of several columns, with the names a referencing column may
+ * have for each key column, those that name the table first.
+ */
+typedef struct CompositeKey
+{
+	SugTable   *parent;
+	FkUniqueKey *key;
+	List	   *names[INDEX_MAX_KEYS];	/* KeyColumnName */
+} CompositeKey;
+
 /* A column of the referencing table being looked at. */
 typedef struct SugColumn
 {
@@ -186,6 +205,7 @@ typedef struct SuggestState
 	ReturnSetInfo *rsinfo;
 	List	   *tables;			/* SugTable, by schema and name */
 	HTAB	   *forms;
+	List	   *composites;		/* CompositeKey */
 	double		min_share;
 	int32		sample_rows;
 	List	   *taken_names;	/* constraint names handed out so far */
@@ -204,6 +224,8 @@ static int	table_variants(const Words *table, Words *out, int max);
 static int	key_named_after(const Words *key, const Words *variants,
 							int nvariants);
 static HTAB *build_forms(List *tables);
+static List *build_composites(List *tables);
+static int	form_cmp(const void *a, const void *b);
 static void add_form(HTAB *forms, const char *form, SugTable *parent,
 					 FkUniqueKey *key, NamingRule rule, bool role_ok);
 static void suggest_for_table(SuggestState *st, SugTable *child);
@@ -294,6 +316,7 @@ fk_suggest(PG_FUNCTION_ARGS)
 	st.callcxt = CurrentMemoryContext;
 	st.tables = listed_tables(nspids, nnsp);
 	st.forms = build_forms(st.tables);
+	st.composites = build_composites(st.tables);
 
 	tablecxt = AllocSetContextCreate(CurrentMemoryContext, "fk_suggest table",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -943,105 +966,158 @@ add_candidate(List **cands, SugTable *parent, FkUniqueKey *key,
 }
 
 /*
- * Keys of several columns the table's columns match: for every key column
- * of the referenced table, a column of the referencing table with the
- * same name, or with the referenced table's name (or singular) before it,
- * or the key column's own name when that starts with its table's name; at
- * least one column must name the table that way, or two tables that share
- * column names (tenant_id, id) would look like references to each other.
- * Columns of a declared key, and a key matched by the key itself, are
- * left out.  Catalog only.
+ * The keys of several columns of the tables, each key column with the
+ * names a referencing column may have for it: the referenced table's name
+ * (or singular) and the key column's name (table_key, singular_key), the
+ * key column's own name when it starts with the table's name (key_name),
+ * else its own name, which does not name the table.  Catalog reads only.
+ */
+static List *
+build_composites(List *tables)
+{
+	List	   *result = NIL;
+	ListCell   *lt;
+	ListCell   *lk;
+
+	foreach(lt, tables)
+	{
+		SugTable   *t = lfirst(lt);
+		Words		variants[8];
+		int			nvariants = 0;
+
+		foreach(lk, t->keys)
+		{
+			FkUniqueKey *key = lfirst(lk);
+			CompositeKey *ck;
+			bool		ok = true;
+
+			if (key->nkeys < 2)
+				continue;
+			CHECK_FOR_INTERRUPTS();
+			if (nvariants == 0)
+				nvariants = table_variants(&t->words, variants, lengthof(variants));
+			ck = palloc0(sizeof(CompositeKey));
+			ck->parent = t;
+			ck->key = key;
+			for (int k = 0; k < key->nkeys && ok; k++)
+			{
+				char	   *attname = get_attname(t->relid, key->attnums[k], true);
+				Words		kw;
+				KeyColumnName *n;
+
+				ok = false;
+				if (attname == NULL)
+					break;
+				split_words(attname, &kw);
+				for (int v = 0; v < nvariants; v++)
+				{
+					n = palloc(sizeof(KeyColumnName));
+					if (!words_form2(&variants[v], &kw, NULL, n->form))
+						continue;
+					n->rule = v == 0 ? RULE_TABLE_KEY : RULE_SINGULAR_KEY;
+					n->named = true;
+					ck->names[k] = lappend(ck->names[k], n);
+				}
+				n = palloc(sizeof(KeyColumnName));
+				if (!words_form(&kw, 0, kw.n, n->form))
+					break;
+				n->named = key_named_after(&kw, variants, nvariants) >= 0;
+				n->rule = RULE_KEY_NAME;
+				ck->names[k] = n->named ? lcons(n, ck->names[k]) :
+					lappend(ck->names[k], n);
+				ok = true;
+			}
+			if (ok)
+				result = lappend(result, ck);
+		}
+	}
+	return result;
+}
+
+/* bsearch/qsort over SugColumn pointers by name form */
+static int
+form_cmp(const void *a, const void *b)
+{
+	return strcmp((*(SugColumn *const *) a)->form, (*(SugColumn *const *) b)->form);
+}
+
+/*
+ * Keys of several columns the table's columns match: for every key
+ * column, a column with one of the names build_composites lists for it
+ * (the first that exists); at least one of them must name the referenced
+ * table, or two tables that share column names (tenant_id, id) would look
+ * like references to each other.  Columns of a declared key, and a key
+ * matched by its own columns, are left out.  Catalog only.
  */
 static List *
 composite_candidates(SuggestState *st, SugTable *child, SugColumn *cols,
 					 int ncols)
 {
 	List	   *result = NIL;
-	ListCell   *lt;
-	ListCell   *lk;
+	SugColumn **byform = palloc(sizeof(SugColumn *) * Max(ncols, 1));
+	int			nbyform = 0;
+	ListCell   *lc;
 
-	foreach(lt, st->tables)
+	for (int i = 0; i < ncols; i++)
+		if (cols[i].form[0] != '\0')
+			byform[nbyform++] = &cols[i];
+	qsort(byform, nbyform, sizeof(SugColumn *), form_cmp);
+
+	foreach(lc, st->composites)
 	{
-		SugTable   *parent = lfirst(lt);
-		Words		variants[8];
-		int			nvariants = 0;
+		CompositeKey *ck = lfirst(lc);
+		Candidate  *c;
+		bool		any_named = false;
+		bool		ok = true;
+		bool		identity = (ck->parent == child);
+		bool		all_covered = true;
 
-		foreach(lk, parent->keys)
+		CHECK_FOR_INTERRUPTS();
+		c = palloc0(sizeof(Candidate));
+		c->parent = ck->parent;
+		c->nkeys = ck->key->nkeys;
+		for (int k = 0; k < c->nkeys && ok; k++)
 		{
-			FkUniqueKey *key = lfirst(lk);
-			Candidate  *c;
-			bool		any_named = false;
-			bool		ok = true;
-			bool		identity = (parent == child);
-			bool		all_covered = true;
+			SugColumn  *found = NULL;
+			KeyColumnName *name = NULL;
+			ListCell   *ln;
 
-			if (key->nkeys < 2)
-				continue;
-			if (nvariants == 0)
-				nvariants = table_variants(&parent->words, variants,
-										   lengthof(variants));
-			c = palloc0(sizeof(Candidate));
-			c->parent = parent;
-			c->nkeys = key->nkeys;
-			for (int k = 0; k < key->nkeys && ok; k++)
+			foreach(ln, ck->names[k])
 			{
-				char	   *attname = get_attname(parent->relid, key->attnums[k], true);
-				Words		kw;
-				char		same[FORM_LEN];
-				bool		key_named;
-				int			found = -1;
-				bool		found_named = false;
-				NamingRule	rule = RULE_TABLE_KEY;
+				SugColumn	probe;
+				SugColumn  *pp = &probe;
+				SugColumn **hit;
 
-				ok = false;
-				if (attname == NULL)
-					break;
-				split_words(attname, &kw);
-				if (!words_form(&kw, 0, kw.n, same))
-					break;
-				key_named = key_named_after(&kw, variants, nvariants) >= 0;
-
-				/* a column naming the table wins over one of the same name */
-				for (int i = 0; i < ncols && !found_named; i++)
+				name = lfirst(ln);
+				strlcpy(probe.form, name->form, FORM_LEN);
+				hit = bsearch(&pp, byform, nbyform, sizeof(SugColumn *), form_cmp);
+				if (hit)
 				{
-					char		form[FORM_LEN];
-
-					if (cols[i].form[0] == '\0')
-						continue;
-					if (strcmp(cols[i].form, same) == 0)
-					{
-						found = i;
-						found_named = key_named;
-						rule = RULE_KEY_NAME;
-					}
-					for (int v = 0; v < nvariants && !found_named; v++)
-						if (words_form2(&variants[v], &kw, NULL, form) &&
-							strcmp(cols[i].form, form) == 0)
-						{
-							found = i;
-							found_named = true;
-							rule = v == 0 ? RULE_TABLE_KEY : RULE_SINGULAR_KEY;
-						}
-				}
-				if (found < 0)
+					found = *hit;
 					break;
-				if (found_named && (!any_named || RULE_RANK(rule) < RULE_RANK(c->rule)))
-					c->rule = rule;
-				any_named |= found_named;
-				c->fk_attnums[k] = cols[found].attnum;
-				c->pk_attnums[k] = key->attnums[k];
-				c->opclasses[k] = key->opclasses[k];
-				identity &= (cols[found].attnum == key->attnums[k]);
-				all_covered &= cols[found].covered;
-				ok = true;
-				for (int j = 0; j < k; j++)
-					ok &= (c->fk_attnums[j] != c->fk_attnums[k]);
+				}
 			}
-			if (ok && any_named && !identity && !all_covered)
-				result = lappend(result, c);
-			else
-				pfree(c);
+			if (found == NULL)
+			{
+				ok = false;
+				break;
+			}
+			if (name->named &&
+				(!any_named || RULE_RANK(name->rule) < RULE_RANK(c->rule)))
+				c->rule = name->rule;
+			any_named |= name->named;
+			c->fk_attnums[k] = found->attnum;
+			c->pk_attnums[k] = ck->key->attnums[k];
+			c->opclasses[k] = ck->key->opclasses[k];
+			identity &= (found->attnum == ck->key->attnums[k]);
+			all_covered &= found->covered;
+			for (int j = 0; j < k; j++)
+				ok &= (c->fk_attnums[j] != c->fk_attnums[k]);
 		}
+		if (ok && any_named && !identity && !all_covered)
+			result = lappend(result, c);
+		else
+			pfree(c);
 	}
 	return result;
 }
