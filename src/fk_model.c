@@ -50,6 +50,7 @@ static HTAB *fk_unenforced_constraints(void);
 static int	fk_trigger_cmp(const ListCell *a, const ListCell *b);
 
 static void fk_load_action_triggers(FkModel *fk);
+static bool fk_attribute_live(Oid relid, AttrNumber attnum);
 static bool fk_key_operators(Oid opclass, Oid pktype, Oid fktype,
 							 Oid *pfeqop, Oid *ppeqop, Oid *ffeqop);
 static int	fk_model_del_trigger_cmp(const ListCell *a, const ListCell *b);
@@ -1057,6 +1058,21 @@ fk_key_operators(Oid opclass, Oid pktype, Oid fktype,
 	return true;
 }
 
+/* Is the column there and not dropped? */
+static bool
+fk_attribute_live(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+									  Int16GetDatum(attnum));
+	bool		live;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	live = !((Form_pg_attribute) GETSTRUCT(tup))->attisdropped;
+	ReleaseSysCache(tup);
+	return live;
+}
+
 /*
  * The model of a reference that is not a constraint (yet): fk_relid's
  * columns fk_attnums pointing at pk_relid's columns pk_attnums, which a
@@ -1095,6 +1111,13 @@ fk_model_build(Oid fk_relid, Oid pk_relid, int nkeys,
 	}
 	for (int i = 0; i < nkeys; i++)
 	{
+		/* a column dropped since its number was read */
+		if (!fk_attribute_live(fk_relid, fk_attnums[i]) ||
+			!fk_attribute_live(pk_relid, pk_attnums[i]))
+		{
+			pfree(fk);
+			return NULL;
+		}
 		if (!fk_key_operators(pk_opclasses[i], fk->pk_types[i], fk->fk_types[i],
 							  &fk->pf_eq_oprs[i], &fk->pp_eq_oprs[i],
 							  &fk->ff_eq_oprs[i]))
