@@ -17,7 +17,8 @@
  *	                       table's name         customer_id -> customer.customer_id
  *	                                            region -> regions.region
  *	     schema_table_key  <schema><table><key> sales_order_id -> sales.orders.id
- *	     role_key          <role><one of the above>
+ *	     role_key          <role> then a table_key, singular_key or
+ *	                       key_name name
  *	                                            manager_staff_id -> staff.staff_id
  *	     table_suffix_key  <last words of the table><key>, for a key not
  *	                       named after its table (prefixed table names)
