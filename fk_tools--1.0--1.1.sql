@@ -95,3 +95,29 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION @extschema@.fk_suggest(name[], double precision, integer) IS
 'columns of the tables of schemas (NULL: all but system schemas) that look like references no foreign key declares: by name (naming_rule), by a type the key accepts, and by the share of their distinct values found in a unique key (containment, on up to sample_rows rows); with the rows the key would reject today and the DDL to add it (NOT VALID, then VALIDATE)';
+
+------------------------------------------------------------------------
+-- Cascade previews with what-if actions.
+------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.fk_cascade_preview(
+    target regclass, key anyelement, actions jsonb)
+RETURNS TABLE(depth integer, table_name regclass, action text,
+              row_count bigint, via_constraint name,
+              referenced_table regclass, detail text)
+AS 'MODULE_PATHNAME', 'fk_cascade_preview'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_cascade_preview(regclass, anyelement, jsonb) IS
+'what DELETE FROM target WHERE <key> would do if the foreign keys named in actions had other ON DELETE actions: {"constraint": "cascade", ...}, or [{"table": "t", "constraint": "c", "on_delete": "set null"}, ...]; NULL actions: as they are';
+
+CREATE FUNCTION @extschema@.fk_update_preview(
+    target regclass, key anyelement, new_values jsonb, actions jsonb)
+RETURNS TABLE(depth integer, table_name regclass, action text,
+              row_count bigint, via_constraint name,
+              referenced_table regclass, detail text)
+AS 'MODULE_PATHNAME', 'fk_update_preview'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_update_preview(regclass, anyelement, jsonb, jsonb) IS
+'what UPDATE target SET <new_values> WHERE <key> would do if the foreign keys named in actions had other ON UPDATE actions (as for fk_cascade_preview''s actions)';

@@ -178,6 +178,28 @@ LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.fk_update_preview(regclass, anyelement, jsonb) IS
 'what UPDATE target SET <new_values> WHERE <key> would do through ON UPDATE actions and the target''s own foreign keys';
 
+CREATE FUNCTION @extschema@.fk_cascade_preview(
+    target regclass, key anyelement, actions jsonb)
+RETURNS TABLE(depth integer, table_name regclass, action text,
+              row_count bigint, via_constraint name,
+              referenced_table regclass, detail text)
+AS 'MODULE_PATHNAME', 'fk_cascade_preview'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_cascade_preview(regclass, anyelement, jsonb) IS
+'what DELETE FROM target WHERE <key> would do if the foreign keys named in actions had other ON DELETE actions: {"constraint": "cascade", ...}, or [{"table": "t", "constraint": "c", "on_delete": "set null"}, ...]; NULL actions: as they are';
+
+CREATE FUNCTION @extschema@.fk_update_preview(
+    target regclass, key anyelement, new_values jsonb, actions jsonb)
+RETURNS TABLE(depth integer, table_name regclass, action text,
+              row_count bigint, via_constraint name,
+              referenced_table regclass, detail text)
+AS 'MODULE_PATHNAME', 'fk_update_preview'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_update_preview(regclass, anyelement, jsonb, jsonb) IS
+'what UPDATE target SET <new_values> WHERE <key> would do if the foreign keys named in actions had other ON UPDATE actions (as for fk_cascade_preview''s actions)';
+
 CREATE FUNCTION @extschema@.fk_cascade_rows(
     target regclass, key anyelement)
 RETURNS TABLE(depth integer, table_name regclass, action text,

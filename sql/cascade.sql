@@ -7,7 +7,9 @@
 CREATE SCHEMA ct;
 SET search_path = ct, public;
 
+\set ECHO none
 \i test/cascade_oracle.sql
+\set ECHO all
 
 -- The preview, without the detail column (shown where it matters)
 CREATE FUNCTION ct.show(target regclass, key jsonb)

@@ -111,6 +111,7 @@ extern void fk_cascade_init(void);
 extern FkCascRoot *fk_casc_root(Oid relid, bool only);
 extern FkCascRoot *fk_casc_root_from_key(Oid target, Oid keytype, Datum key);
 extern FkCascValues *fk_casc_values_from_jsonb(Oid target, Jsonb *jb);
+extern List *fk_casc_overrides_from_jsonb(Jsonb *jb, bool update);
 extern FkCascade *fk_casc_run(FkCascRequest *req);
 extern FkCascGroup **fk_casc_groups(FkCascade *c, int *ngroups);
 extern void fk_casc_group_rows(FkCascade *c, FkCascGroup *g, FkRowFn fn,

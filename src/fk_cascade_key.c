@@ -15,11 +15,16 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/table.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -405,4 +410,182 @@ fk_casc_values_from_jsonb(Oid target, Jsonb *jb)
 		}
 	}
 	return set;
+}
+
+/* An action's name as the SQL of a constraint writes it, or 0. */
+static char
+action_from_text(const char *s)
+{
+	static const struct
+	{
+		const char *name;
+		char		action;
+	}			names[] = {
+		{"cascade", FKCONSTR_ACTION_CASCADE},
+		{"set null", FKCONSTR_ACTION_SETNULL},
+		{"set default", FKCONSTR_ACTION_SETDEFAULT},
+		{"restrict", FKCONSTR_ACTION_RESTRICT},
+		{"no action", FKCONSTR_ACTION_NOACTION},
+	};
+
+	for (int i = 0; i < lengthof(names); i++)
+		if (pg_strcasecmp(s, names[i].name) == 0)
+			return names[i].action;
+	return 0;
+}
+
+/* The declared foreign key named conname, on table relid if valid. */
+static Oid
+override_constraint(const char *conname, Oid relid)
+{
+	List	   *found = NIL;
+	Relation	conrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	NameData	name;
+
+	if (strlen(conname) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("foreign key constraint \"%s\" does not exist", conname)));
+	namestrcpy(&name, conname);
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_conname,
+				BTEqualStrategyNumber, F_NAMEEQ, NameGetDatum(&name));
+	scan = systable_beginscan(conrel, ConstraintNameNspIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype == CONSTRAINT_FOREIGN && !OidIsValid(con->conparentid) &&
+			(!OidIsValid(relid) || con->conrelid == relid))
+			found = lappend_oid(found, con->oid);
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+	if (found == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 OidIsValid(relid) ?
+				 errmsg("foreign key constraint \"%s\" of relation \"%s\" does not exist",
+						conname, get_rel_name(relid)) :
+				 errmsg("foreign key constraint \"%s\" does not exist", conname)));
+	if (list_length(found) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_AMBIGUOUS_ALIAS),
+				 errmsg("foreign key constraint name \"%s\" is ambiguous", conname),
+				 errdetail("%d tables have a foreign key of that name.", list_length(found)),
+				 errhint("Name the table too: [{\"table\": \"schema.table\", \"constraint\": \"%s\", \"on_delete\": \"cascade\"}].",
+						 conname)));
+	return linitial_oid(found);
+}
+
+/* One action of an override: a jsonb string naming it. */
+static char
+override_action(JsonbValue *v, const char *conname)
+{
+	char	   *s;
+	char		action;
+
+	if (v->type == jbvNull)
+		return 0;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the action for constraint \"%s\" must be a string", conname),
+				 errhint("Use one of 'cascade', 'set null', 'set default', 'restrict', 'no action'.")));
+	s = pnstrdup(v->val.string.val, v->val.string.len);
+	action = action_from_text(s);
+	if (action == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid action \"%s\" for constraint \"%s\"", s, conname),
+				 errhint("Use one of 'cascade', 'set null', 'set default', 'restrict', 'no action'.")));
+	return action;
+}
+
+/* A jsonb object's member name as text, or NULL. */
+static JsonbValue *
+member(Jsonb *jb, const char *name)
+{
+	return getKeyJsonValueFromContainer(&jb->root, name, strlen(name), NULL);
+}
+
+/*
+ * What-if actions: {"constraint": "cascade", ...} for the constraints
+ * named (the action of a DELETE preview is the key's ON DELETE, of an
+ * UPDATE preview its ON UPDATE), or an array of objects {"table": ...,
+ * "constraint": ..., "on_delete": ..., "on_update": ...} naming each
+ * constraint with its table.  A list of FkCascOverride.
+ */
+List *
+fk_casc_overrides_from_jsonb(Jsonb *jb, bool update)
+{
+	List	   *result = NIL;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *conname = NULL;
+
+	if (JB_ROOT_IS_SCALAR(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("actions must be a jsonb object or array"),
+				 errhint("Pass {\"constraint_name\": \"cascade\"} or [{\"table\": \"t\", \"constraint\": \"c\", \"on_delete\": \"set null\"}].")));
+	it = JsonbIteratorInit(&jb->root);
+	if (JB_ROOT_IS_OBJECT(jb))
+	{
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		{
+			FkCascOverride *o;
+			char		action;
+
+			if (tok == WJB_KEY)
+				conname = pnstrdup(v.val.string.val, v.val.string.len);
+			if (tok != WJB_VALUE)
+				continue;
+			action = override_action(&v, conname);
+			o = palloc0(sizeof(FkCascOverride));
+			o->conoid = override_constraint(conname, InvalidOid);
+			if (update)
+				o->upd_action = action;
+			else
+				o->del_action = action;
+			result = lappend(result, o);
+		}
+		return result;
+	}
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		Jsonb	   *elem;
+		JsonbValue *con;
+		JsonbValue *tab;
+		JsonbValue *act;
+		FkCascOverride *o;
+		Oid			relid = InvalidOid;
+
+		if (tok != WJB_ELEM)
+			continue;
+		elem = (v.type == jbvBinary) ? JsonbValueToJsonb(&v) : NULL;
+		if (elem == NULL || !JB_ROOT_IS_OBJECT(elem) ||
+			(con = member(elem, "constraint")) == NULL || con->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("each element of an actions array must be an object naming a constraint"),
+					 errhint("Pass [{\"table\": \"t\", \"constraint\": \"c\", \"on_delete\": \"set null\"}].")));
+		conname = pnstrdup(con->val.string.val, con->val.string.len);
+		if ((tab = member(elem, "table")) != NULL && tab->type == jbvString)
+			relid = DatumGetObjectId(DirectFunctionCall1(regclassin,
+														 CStringGetDatum(pnstrdup(tab->val.string.val,
+																				  tab->val.string.len))));
+		o = palloc0(sizeof(FkCascOverride));
+		o->conoid = override_constraint(conname, relid);
+		if ((act = member(elem, "on_delete")) != NULL)
+			o->del_action = override_action(act, conname);
+		if ((act = member(elem, "on_update")) != NULL)
+			o->upd_action = override_action(act, conname);
+		result = lappend(result, o);
+	}
+	return result;
 }

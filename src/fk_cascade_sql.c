@@ -75,6 +75,15 @@ request_from_args(FunctionCallInfo fcinfo, FkCascRequest *req)
 									  PG_GETARG_DATUM(1));
 }
 
+/* The what-if actions of argument argno, if the call has it and it is not NULL. */
+static List *
+overrides_from_args(FunctionCallInfo fcinfo, int argno, bool update)
+{
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return NIL;
+	return fk_casc_overrides_from_jsonb(PG_GETARG_JSONB_P(argno), update);
+}
+
 /* The preview of a request, as the function's result rows. */
 static void
 preview(FunctionCallInfo fcinfo, FkCascRequest *req)
@@ -93,6 +102,8 @@ preview(FunctionCallInfo fcinfo, FkCascRequest *req)
  *
  * What DELETE FROM target WHERE <key> would delete, set to NULL or to
  * defaults, and which rows would make it fail.  AccessShareLock only.
+ * fk_cascade_preview(target, key, actions jsonb): the same if the
+ * constraints named in actions had the ON DELETE actions given there.
  */
 Datum
 fk_cascade_preview(PG_FUNCTION_ARGS)
@@ -100,8 +111,11 @@ fk_cascade_preview(PG_FUNCTION_ARGS)
 	FkCascRequest req;
 
 	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_VOID();
 	fk_spi_connect();
 	request_from_args(fcinfo, &req);
+	req.overrides = overrides_from_args(fcinfo, 2, false);
 	preview(fcinfo, &req);
 	fk_spi_finish();
 	PG_RETURN_VOID();
@@ -122,6 +136,8 @@ fk_update_preview(PG_FUNCTION_ARGS)
 	FkCascValues *set;
 
 	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_VOID();
 	fk_check_target(PG_GETARG_OID(0), "target");
 	set = fk_casc_values_from_jsonb(PG_GETARG_OID(0), PG_GETARG_JSONB_P(2));
 	if (set->n == 0)
@@ -129,6 +145,7 @@ fk_update_preview(PG_FUNCTION_ARGS)
 	fk_spi_connect();
 	request_from_args(fcinfo, &req);
 	req.set = set;
+	req.overrides = overrides_from_args(fcinfo, 3, true);
 	preview(fcinfo, &req);
 	fk_spi_finish();
 	PG_RETURN_VOID();

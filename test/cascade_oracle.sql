@@ -137,3 +137,58 @@ BEGIN
   END LOOP;
   RETURN CASE WHEN problems = '' THEN 'ok' ELSE 'MISMATCH:' || problems END;
 END $$;
+
+-- The what-if answer against the server: the preview of the statement with
+-- the constraint conoid taken to have another ON DELETE (or, for an update,
+-- ON UPDATE) action, computed on the current definitions, must equal, row
+-- for row, the preview after the constraint is really redefined with that
+-- action (in a subtransaction, rolled back), and that one must agree with
+-- the real statement (oracle).  'ok', 'ok: fails', or what differs.
+CREATE FUNCTION cascade_oracle.whatif(target regclass, key jsonb, conoid oid, new_action text,
+                                      new_values jsonb DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  con record;
+  def text;
+  actions jsonb;
+  hypothetical text;
+  redefined text;
+  real text;
+BEGIN
+  SELECT c.conname, c.conrelid::regclass AS tab, pg_get_constraintdef(c.oid) AS def
+    INTO con FROM pg_constraint c WHERE c.oid = conoid;
+  actions := jsonb_build_array(jsonb_build_object('table', con.tab::text, 'constraint', con.conname,
+               CASE WHEN new_values IS NULL THEN 'on_delete' ELSE 'on_update' END, new_action));
+  IF new_values IS NULL THEN
+    SELECT string_agg(p::text, E'\n' ORDER BY p::text) INTO hypothetical
+      FROM fk_cascade_preview(target, key, actions) p;
+  ELSE
+    SELECT string_agg(p::text, E'\n' ORDER BY p::text) INTO hypothetical
+      FROM fk_update_preview(target, key, new_values, actions) p;
+  END IF;
+  -- the definition with the action replaced
+  def := regexp_replace(con.def,
+           CASE WHEN new_values IS NULL
+                THEN ' ON DELETE (NO ACTION|RESTRICT|CASCADE|SET NULL|SET DEFAULT)( \([^)]*\))?'
+                ELSE ' ON UPDATE (NO ACTION|RESTRICT|CASCADE|SET NULL|SET DEFAULT)' END, '');
+  def := regexp_replace(def, '( DEFERRABLE.*| NOT VALID)?$',
+           CASE WHEN new_values IS NULL THEN ' ON DELETE ' ELSE ' ON UPDATE ' END || new_action || '\1');
+  BEGIN
+    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I, ADD CONSTRAINT %I %s', con.tab, con.conname, con.conname, def);
+    IF new_values IS NULL THEN
+      SELECT string_agg(p::text, E'\n' ORDER BY p::text) INTO redefined FROM fk_cascade_preview(target, key) p;
+    ELSE
+      SELECT string_agg(p::text, E'\n' ORDER BY p::text) INTO redefined FROM fk_update_preview(target, key, new_values) p;
+    END IF;
+    real := cascade_oracle.oracle(target, key, new_values);
+    RAISE EXCEPTION 'whatif rollback';
+  EXCEPTION WHEN OTHERS THEN
+    IF SQLERRM <> 'whatif rollback' THEN
+      RETURN 'cannot redefine: ' || SQLERRM;
+    END IF;
+  END;
+  IF hypothetical IS DISTINCT FROM redefined THEN
+    RETURN format(E'MISMATCH: what-if\n%s\nredefined\n%s', hypothetical, redefined);
+  END IF;
+  RETURN real;
+END $$;
