@@ -497,7 +497,7 @@ tables_around_focus(PicGraph *g)
 			if (!(ways & way))
 				continue;
 			hkey[0] = rel;
-			hkey[1] = (g->direction == PIC_ANY) ? 0 : way;
+			hkey[1] = way;
 			hash_search(expanded, hkey, HASH_ENTER, &found);
 			if (found)
 				continue;
@@ -649,7 +649,7 @@ key_add(PicGraph *g, FkModel *fk)
 	k->enforced = fk->enforced;
 	k->indexed = fk->indexed;
 	k->orphans = -1;
-	k->definition = fk_model_definition(fk);
+	k->definition = pic_visible(fk_model_definition(fk));
 	g->keys = lappend(g->keys, k);
 }
 
@@ -658,6 +658,7 @@ static char *
 key_columns(FkModel *fk, bool pk_side)
 {
 	StringInfoData buf;
+	char	   *result;
 
 	initStringInfo(&buf);
 	if (fk->nkeys > 1)
@@ -670,7 +671,9 @@ key_columns(FkModel *fk, bool pk_side)
 	}
 	if (fk->nkeys > 1)
 		appendStringInfoChar(&buf, ')');
-	return buf.data;
+	result = pstrdup(buf.data);
+	pfree(buf.data);
+	return result;
 }
 
 /*
@@ -1056,6 +1059,10 @@ dot_key_style(StringInfo out, PicKey *k)
 static void
 write_dot(PicGraph *g, StringInfo out)
 {
+	MemoryContext item = AllocSetContextCreate(CurrentMemoryContext, "fk_graph item",
+											   ALLOCSET_SMALL_SIZES);
+	MemoryContext old;
+
 	appendStringInfoString(out, "digraph fk_graph {\n");
 	appendStringInfoString(out, "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, labeljust=l, nodesep=0.3, ranksep=0.9, label=");
 	pic_dot_string(out, graph_title(g));
@@ -1068,6 +1075,7 @@ write_dot(PicGraph *g, StringInfo out)
 		PicTable   *t = g->sorted[i];
 
 		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(item);
 		if (i == 0 || t->schema != g->sorted[i - 1]->schema)
 		{
 			appendStringInfo(out, "  subgraph cluster_s%d {\n    label=", t->schema);
@@ -1077,12 +1085,14 @@ write_dot(PicGraph *g, StringInfo out)
 		appendStringInfo(out, "    t%d [id=\"t%d\", label=", t->id, t->id);
 		pic_lines(out, PIC_DOT, table_label(g, t));
 		appendStringInfoString(out, ", tooltip=");
-		pic_dot_string(out, pic_rel_name(t->relid, true));
+		pic_dot_tooltip(out, pic_rel_name(t->relid, true));
 		if (t->relid == g->focus)
 			appendStringInfo(out, ", fillcolor=\"%s\", penwidth=2", PIC_COLOR_FOCUS);
 		appendStringInfoString(out, "];\n");
 		if (i == g->ntables - 1 || g->sorted[i + 1]->schema != t->schema)
 			appendStringInfoString(out, "  }\n");
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(item);
 	}
 
 	for (int i = 0; i < g->nkeys; i++)
@@ -1090,15 +1100,19 @@ write_dot(PicGraph *g, StringInfo out)
 		PicKey	   *k = g->keyv[i];
 
 		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(item);
 		appendStringInfo(out, "  t%d -> t%d [id=\"k%d\", arrowtail=%s, arrowhead=crowodot, label=",
 						 k->parent->id, k->child->id, i + 1,
 						 k->nullable ? "teeodot" : "teetee");
 		pic_lines(out, PIC_DOT, key_label(g, k));
 		appendStringInfoString(out, ", tooltip=");
-		pic_dot_string(out, psprintf("%s: %s", pic_name(k->conname), k->definition));
+		pic_dot_tooltip(out, psprintf("%s: %s", pic_name(k->conname), k->definition));
 		dot_key_style(out, k);
 		appendStringInfoString(out, "];\n");
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(item);
 	}
+	MemoryContextDelete(item);
 	if (g->legend)
 		write_dot_legend(g, out);
 	appendStringInfoString(out, "}\n");
@@ -1159,10 +1173,15 @@ write_mermaid(PicGraph *g, StringInfo out)
 		"#f7f7e6", "#f0f0f0"
 	};
 	int			nschemas = g->ntables > 0 ? g->sorted[g->ntables - 1]->schema : 0;
+	MemoryContext item = AllocSetContextCreate(CurrentMemoryContext, "fk_graph item",
+											   ALLOCSET_SMALL_SIZES);
+	MemoryContext old;
 
 	appendStringInfoString(out, "---\ntitle: ");
 	/* a YAML plain scalar: the title has no colon, quote or hash */
-	appendStringInfo(out, "%d tables, %d foreign keys", g->ntables, g->nkeys);
+	appendStringInfo(out, "%d %s, %d foreign %s", g->ntables,
+					 g->ntables == 1 ? "table" : "tables", g->nkeys,
+					 g->nkeys == 1 ? "key" : "keys");
 	if (g->nproblems > 0)
 		appendStringInfo(out, ", %d with problems", g->nproblems);
 	appendStringInfoString(out, "\n---\nerDiagram\n  direction LR\n");
@@ -1172,6 +1191,7 @@ write_mermaid(PicGraph *g, StringInfo out)
 		PicTable   *t = g->sorted[i];
 
 		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(item);
 		appendStringInfo(out, "  t%d[", t->id);
 		pic_mermaid_string(out, psprintf("%s.%s%s%s%s",
 										 pic_name(t->nspname), pic_name(t->relname),
@@ -1180,15 +1200,19 @@ write_mermaid(PicGraph *g, StringInfo out)
 																  pic_symbol(PIC_SYM_DOT), t->hidden,
 																  t->hidden == 1 ? "key" : "keys") : ""));
 		appendStringInfoString(out, "]\n");
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(item);
 	}
 	for (int i = 0; i < g->nkeys; i++)
 	{
 		PicKey	   *k = g->keyv[i];
-		List	   *lines = key_label(g, k);
+		List	   *lines;
 		StringInfoData label;
 		ListCell   *lc;
 
 		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(item);
+		lines = key_label(g, k);
 		initStringInfo(&label);
 		foreach(lc, lines)
 		{
@@ -1202,7 +1226,10 @@ write_mermaid(PicGraph *g, StringInfo out)
 						 k->child->id);
 		pic_mermaid_string(out, label.data);
 		appendStringInfoChar(out, '\n');
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(item);
 	}
+	MemoryContextDelete(item);
 
 	/* schemas as fill colours, the focus highlighted */
 	for (int s = 1; s <= nschemas; s++)

@@ -45,10 +45,12 @@ typedef enum PicSymbol
 extern PicFormat pic_format_arg(FunctionCallInfo fcinfo, int argno);
 extern const char *pic_symbol(PicSymbol sym);
 extern char *pic_name(const char *name);
+extern char *pic_visible(const char *text);
 extern char *pic_rel_name(Oid relid, bool qualified);
 extern char *pic_count(int64 n);
 extern char *pic_rows_estimate(Oid relid);
 extern void pic_dot_string(StringInfo buf, const char *text);
+extern void pic_dot_tooltip(StringInfo buf, const char *text);
 extern void pic_mermaid_string(StringInfo buf, const char *text);
 extern void pic_string(StringInfo buf, PicFormat format, const char *text);
 extern void pic_lines(StringInfo buf, PicFormat format, List *lines);

@@ -257,7 +257,7 @@ cg_add_group(CgPicture *p, FkCascGroup *grp)
 		e->conname = grp->conname ? pic_name(grp->conname) : NULL;
 		e->rows = 0;
 		e->min_depth = e->max_depth = grp->depth;
-		e->detail = grp->detail ? pstrdup(grp->detail) : NULL;
+		e->detail = grp->detail ? pic_visible(grp->detail) : NULL;
 		e->from = cg_table(p, key.refrel);
 		e->to = to;
 		e->order = p->norder++;
@@ -482,7 +482,7 @@ cg_write_dot(CgPicture *p, StringInfo out)
 		appendStringInfo(out, "    t%d [id=\"t%d\", label=", t->id, t->id);
 		pic_lines(out, PIC_DOT, cg_table_label(p, t));
 		appendStringInfoString(out, ", tooltip=");
-		pic_dot_string(out, pic_rel_name(t->relid, true));
+		pic_dot_tooltip(out, pic_rel_name(t->relid, true));
 		if (t->root)
 			appendStringInfo(out, ", fillcolor=\"%s\", penwidth=2", PIC_COLOR_FOCUS);
 		else if (t->rows[FKC_BLOCKED] > 0)
@@ -500,7 +500,7 @@ cg_write_dot(CgPicture *p, StringInfo out)
 		if (e->detail)
 		{
 			appendStringInfoString(out, ", tooltip=");
-			pic_dot_string(out, e->detail);
+			pic_dot_tooltip(out, e->detail);
 		}
 		appendStringInfo(out, ", %s];\n", cg_dot_style(e->key.action));
 	}

@@ -80,7 +80,13 @@ pic_symbol(PicSymbol sym)
 char *
 pic_name(const char *name)
 {
-	const char *q = quote_identifier(name);
+	return pic_visible(quote_identifier(name));
+}
+
+/* Text with its control characters made visible, as pic_name does. */
+char *
+pic_visible(const char *q)
+{
 	bool		utf8 = (GetDatabaseEncoding() == PG_UTF8);
 	StringInfoData buf;
 
@@ -108,7 +114,13 @@ pic_name(const char *name)
 		else
 			appendStringInfoChar(&buf, (char) *p);
 	}
-	return buf.data;
+	{
+		/* names are many and short: keep only what they need */
+		char	   *result = pstrdup(buf.data);
+
+		pfree(buf.data);
+		return result;
+	}
 }
 
 /* A table's name as a picture shows it, with its schema if qualified. */
@@ -195,17 +207,20 @@ pic_rows_estimate(Oid relid)
 					(int64) (total + 0.5) == 1 ? "row" : "rows");
 }
 
-/* text with DOT's escapes, without the quotes */
+/*
+ * text with DOT's escapes, without the quotes.  Graphviz expands the
+ * escapes of a tooltip twice (2.42: "\\\\" shows one backslash there, "\\N"
+ * the node's name), those of a label once.
+ */
 static void
-dot_escape(StringInfo buf, const char *text)
+dot_escape(StringInfo buf, const char *text, bool tooltip)
 {
 	for (const char *p = text; *p; p++)
 	{
-		if (*p == '"' || *p == '\\')
-		{
-			appendStringInfoChar(buf, '\\');
-			appendStringInfoChar(buf, *p);
-		}
+		if (*p == '\\')
+			appendStringInfoString(buf, tooltip ? "\\\\\\\\" : "\\\\");
+		else if (*p == '"')
+			appendStringInfoString(buf, "\\\"");
 		else if (*p == '&')
 			appendStringInfoString(buf, "&amp;");
 		else
@@ -265,7 +280,16 @@ void
 pic_dot_string(StringInfo buf, const char *text)
 {
 	appendStringInfoChar(buf, '"');
-	dot_escape(buf, text);
+	dot_escape(buf, text, false);
+	appendStringInfoChar(buf, '"');
+}
+
+/* text as a DOT tooltip */
+void
+pic_dot_tooltip(StringInfo buf, const char *text)
+{
+	appendStringInfoChar(buf, '"');
+	dot_escape(buf, text, true);
 	appendStringInfoChar(buf, '"');
 }
 
@@ -302,7 +326,7 @@ pic_lines(StringInfo buf, PicFormat format, List *lines)
 		if (lc != list_head(lines))
 			appendStringInfoString(buf, format == PIC_DOT ? "\\n" : "<br>");
 		if (format == PIC_DOT)
-			dot_escape(buf, lfirst(lc));
+			dot_escape(buf, lfirst(lc), false);
 		else
 			mermaid_escape(buf, lfirst(lc));
 	}
