@@ -151,27 +151,33 @@ SELECT fk_graph(schemas => '{pg}', legend => false) LIKE '%cluster_legend%' AS l
 SELECT (regexp_matches(fk_graph(schemas => '{pg,pg2}'), 'subgraph cluster_s[0-9]+ \{\n    label="([^"]*)"', 'g'))[1] AS cluster;
 SELECT child, parent FROM pg.dot_keys(fk_graph(schemas => '{pg,pg2}')) WHERE child LIKE 'pg2.%';
 
--- Orphans from the latest snapshot, when the extension's schema has a
--- snapshot relation (the monitoring functions' results), by name or OID
+-- Orphans from the latest snapshot, when the extension's schema has the
+-- monitoring functions' tables (fk_snapshot_results: every result;
+-- fk_snapshot_state: the latest per key, preferred), keys named by schema,
+-- table and constraint, or by OID; made here by hand, with the columns
+-- fk_graph reads.
 INSERT INTO pg.e VALUES (1, 77), (2, 78);
-CREATE TABLE public.fk_check_history (table_name regclass, constraint_name name, orphan_rows bigint,
-                                      checked_at timestamptz);
-INSERT INTO public.fk_check_history
-SELECT 'pg.e', 'e_d_id_fkey', 5, timestamptz '2020-01-01 00:00+00'
+CREATE TABLE public.fk_snapshot_results (schema_name name, relname name, constraint_name name,
+                                         constraint_oid oid, orphan_rows bigint, checked_at timestamptz);
+INSERT INTO public.fk_snapshot_results
+SELECT 'pg', 'e', 'e_d_id_fkey', 0, 5, timestamptz '2020-01-01 00:00+00'
 UNION ALL
-SELECT 'pg.e', 'e_d_id_fkey', (SELECT count(*) FROM pg.e WHERE NOT EXISTS (SELECT FROM pg.d WHERE d.id = e.d_id)),
+SELECT 'pg', 'e', 'e_d_id_fkey', 0, (SELECT count(*) FROM pg.e WHERE NOT EXISTS (SELECT FROM pg.d WHERE d.id = e.d_id)),
        '2020-01-02 00:00+00'
 UNION ALL
-SELECT 'pg.b', 'b_a_id_fkey', 0, '2020-01-02 00:00+00';
+SELECT 'pg', 'b', 'b_a_id_fkey', 0, 0, '2020-01-02 00:00+00';
 SET timezone = 'UTC';
 SELECT child, parent, label, style FROM pg.dot_keys(fk_graph(schemas => '{pg}')) WHERE label LIKE '%ORPHANS%';
 SELECT line FROM regexp_split_to_table(fk_graph(schemas => '{pg}'), E'\n') line WHERE line ~ 'legend3a';
 SELECT label FROM pg.mermaid_keys(fk_graph('mermaid', schemas => '{pg}')) WHERE label LIKE '%ORPHANS%';
 SELECT count(*) AS keys_with_orphans FROM pg.dot_keys(fk_graph(schemas => '{pg}', problems_only => true)) WHERE label LIKE '%ORPHANS%';
--- one row per key with the OID is found first
-CREATE TABLE public.fk_check_latest (constraint_oid oid, orphan_rows bigint, checked_at timestamptz);
-INSERT INTO public.fk_check_latest
-SELECT oid, 3, timestamptz '2020-02-01 00:00+00' FROM pg_constraint WHERE conname = 'c_b_id_fkey';
+-- the latest state per key is read first; here by OID; a key whose last
+-- attempt failed (no time, no count) shows nothing
+CREATE TABLE public.fk_snapshot_state (constraint_oid oid, orphan_rows bigint, checked_at timestamptz);
+INSERT INTO public.fk_snapshot_state
+SELECT oid, 3, timestamptz '2020-02-01 00:00+00' FROM pg_constraint WHERE conname = 'c_b_id_fkey'
+UNION ALL
+SELECT oid, NULL, NULL FROM pg_constraint WHERE conname = 'd_c_fk';
 SELECT child, parent, label FROM pg.dot_keys(fk_graph(schemas => '{pg}')) WHERE label LIKE '%ORPHANS%';
 -- a role that may not read it gets the picture without orphans, and is told
 CREATE ROLE regress_fk_picture_reader;
@@ -179,7 +185,7 @@ GRANT USAGE ON SCHEMA pg TO regress_fk_picture_reader;
 SET ROLE regress_fk_picture_reader;
 SELECT line FROM regexp_split_to_table(fk_graph(schemas => '{pg}'), E'\n') line WHERE line ~ 'legend3a|ORPHANS [0-9]';
 RESET ROLE;
-DROP TABLE public.fk_check_latest, public.fk_check_history;
+DROP TABLE public.fk_snapshot_state, public.fk_snapshot_results;
 
 -- Catalog only: no lock on any table but the focus
 BEGIN;

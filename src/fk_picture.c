@@ -56,19 +56,24 @@
 PG_FUNCTION_INFO_V1(fk_graph);
 
 /*
- * Where the monitoring functions keep check results, if this installation
- * has them: the first of these relations of the extension's schema that
- * exists and has the columns below (one row per key and check, or one per
- * key), looked up by name at run time so that fk_graph works with and
- * without them.  A key is named by its OID or by (table, constraint name).
+ * Where the monitoring functions (fk_check_snapshot) keep their results,
+ * if this installation has them: the latest result of each key
+ * (fk_snapshot_state), or every kept result (fk_snapshot_results), tables
+ * of the extension's schema looked up by name at run time, so that
+ * fk_graph works with and without them.  A key is named by its table's
+ * schema and name and its constraint name (what survives a dump and
+ * restore), or, in a relation without those, by its OID.  The tables are
+ * read directly, with the caller's rights: the views over them call the
+ * extension's own functions, which C code here does not.
  */
 static const char *const snapshot_rels[] = {
-	"fk_check_latest", "fk_check_history", "fk_check_results", "fk_snapshots"
+	"fk_snapshot_state", "fk_snapshot_results"
 };
 
-#define PIC_SNAPSHOT_OID		"constraint_oid"
-#define PIC_SNAPSHOT_TABLE		"table_name"
+#define PIC_SNAPSHOT_SCHEMA		"schema_name"
+#define PIC_SNAPSHOT_TABLE		"relname"
 #define PIC_SNAPSHOT_NAME		"constraint_name"
+#define PIC_SNAPSHOT_OID		"constraint_oid"
 #define PIC_SNAPSHOT_ORPHANS	"orphan_rows"
 #define PIC_SNAPSHOT_TIME		"checked_at"
 
@@ -119,11 +124,12 @@ typedef struct PicKey
 	char	   *definition;
 } PicKey;
 
-/* The orphan rows of one key in the latest snapshot, by OID or name. */
+/* The orphan rows of one key in the latest snapshot, by names or OID. */
 typedef struct PicOrphansKey
 {
 	Oid			conoid;			/* or 0, and: */
-	Oid			relid;
+	NameData	nspname;
+	NameData	relname;
 	NameData	conname;
 } PicOrphansKey;
 
@@ -678,8 +684,8 @@ key_columns(FkModel *fk, bool pk_side)
 
 /*
  * Orphans from the latest snapshot of each key, if the extension has a
- * snapshot relation (installed with the monitoring functions) and the
- * caller may read it; the legend says which it was.
+ * snapshot table (installed with the monitoring functions) and the caller
+ * may read it; the legend says which it was.
  */
 static void
 read_snapshot(PicGraph *g)
@@ -702,10 +708,13 @@ read_snapshot(PicGraph *g)
 			get_attnum(r, PIC_SNAPSHOT_ORPHANS) == InvalidAttrNumber ||
 			get_attnum(r, PIC_SNAPSHOT_TIME) == InvalidAttrNumber)
 			continue;
-		if (get_attnum(r, PIC_SNAPSHOT_OID) != InvalidAttrNumber)
+		if (get_attnum(r, PIC_SNAPSHOT_SCHEMA) != InvalidAttrNumber &&
+			get_attnum(r, PIC_SNAPSHOT_TABLE) != InvalidAttrNumber &&
+			get_attnum(r, PIC_SNAPSHOT_NAME) != InvalidAttrNumber)
+			by_oid = false;
+		else if (get_attnum(r, PIC_SNAPSHOT_OID) != InvalidAttrNumber)
 			by_oid = true;
-		else if (get_attnum(r, PIC_SNAPSHOT_TABLE) == InvalidAttrNumber ||
-				 get_attnum(r, PIC_SNAPSHOT_NAME) == InvalidAttrNumber)
+		else
 			continue;
 		relid = r;
 	}
@@ -728,7 +737,10 @@ read_snapshot(PicGraph *g)
 	g->orphans = hash_create("fk_graph orphans", 256, &ctl,
 							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 
-	/* the latest row of each key: key columns, orphan rows, when */
+	/*
+	 * The latest row of each key with a time (a key whose last attempt
+	 * failed keeps no count): oid or names, orphan rows, when.
+	 */
 	initStringInfo(&keycols);
 	if (by_oid)
 	{
@@ -738,6 +750,8 @@ read_snapshot(PicGraph *g)
 	else
 	{
 		appendStringInfoString(&keycols, "s.");
+		fksql_ident(&keycols, PIC_SNAPSHOT_SCHEMA);
+		appendStringInfoString(&keycols, ", s.");
 		fksql_ident(&keycols, PIC_SNAPSHOT_TABLE);
 		appendStringInfoString(&keycols, ", s.");
 		fksql_ident(&keycols, PIC_SNAPSHOT_NAME);
@@ -748,13 +762,15 @@ read_snapshot(PicGraph *g)
 	{
 		appendStringInfoString(&sql, "s.");
 		fksql_ident(&sql, PIC_SNAPSHOT_OID);
-		appendStringInfoString(&sql, "::pg_catalog.oid, NULL::pg_catalog.oid, NULL::pg_catalog.name");
+		appendStringInfoString(&sql, "::pg_catalog.oid, NULL::pg_catalog.name, NULL::pg_catalog.name, NULL::pg_catalog.name");
 	}
 	else
 	{
 		appendStringInfoString(&sql, "NULL::pg_catalog.oid, s.");
+		fksql_ident(&sql, PIC_SNAPSHOT_SCHEMA);
+		appendStringInfoString(&sql, "::pg_catalog.name, s.");
 		fksql_ident(&sql, PIC_SNAPSHOT_TABLE);
-		appendStringInfoString(&sql, "::pg_catalog.oid, s.");
+		appendStringInfoString(&sql, "::pg_catalog.name, s.");
 		fksql_ident(&sql, PIC_SNAPSHOT_NAME);
 		appendStringInfoString(&sql, "::pg_catalog.name");
 	}
@@ -764,7 +780,9 @@ read_snapshot(PicGraph *g)
 	fksql_ident(&sql, PIC_SNAPSHOT_TIME);
 	appendStringInfoString(&sql, "::pg_catalog.timestamptz FROM ");
 	fksql_rel(&sql, relid, false);
-	appendStringInfo(&sql, " s ORDER BY %s, s.", keycols.data);
+	appendStringInfoString(&sql, " s WHERE s.");
+	fksql_ident(&sql, PIC_SNAPSHOT_TIME);
+	appendStringInfo(&sql, " IS NOT NULL ORDER BY %s, s.", keycols.data);
 	fksql_ident(&sql, PIC_SNAPSHOT_TIME);
 	appendStringInfoString(&sql, " DESC");
 
@@ -786,7 +804,8 @@ read_snapshot(PicGraph *g)
 			key.conoid = k->conoid;
 		else
 		{
-			key.relid = k->declared_on;
+			namestrcpy(&key.nspname, get_namespace_name(get_rel_namespace(k->declared_on)));
+			namestrcpy(&key.relname, get_rel_name(k->declared_on));
 			namestrcpy(&key.conname, k->conname);
 		}
 		o = hash_search(g->orphans, &key, HASH_FIND, NULL);
@@ -803,7 +822,7 @@ read_snapshot(PicGraph *g)
 									timestamptz_to_str(latest));
 }
 
-/* one row of the snapshot query: oid or (table, name), orphans, when */
+/* one row of the snapshot query: oid or names, orphans, when */
 static void
 snapshot_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 {
@@ -823,16 +842,17 @@ snapshot_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 	}
 	else
 	{
-		if (nulls[1] || nulls[2])
+		if (nulls[1] || nulls[2] || nulls[3])
 			return;
-		key.relid = DatumGetObjectId(values[1]);
-		namestrcpy(&key.conname, NameStr(*DatumGetName(values[2])));
+		namestrcpy(&key.nspname, NameStr(*DatumGetName(values[1])));
+		namestrcpy(&key.relname, NameStr(*DatumGetName(values[2])));
+		namestrcpy(&key.conname, NameStr(*DatumGetName(values[3])));
 	}
 	o = hash_search(g->orphans, &key, HASH_ENTER, NULL);
-	o->known = !nulls[3];
-	o->orphans = nulls[3] ? 0 : DatumGetInt64(values[3]);
-	if (!nulls[4] && DatumGetTimestampTz(values[4]) > *latest)
-		*latest = DatumGetTimestampTz(values[4]);
+	o->known = !nulls[4];
+	o->orphans = nulls[4] ? 0 : DatumGetInt64(values[4]);
+	if (DatumGetTimestampTz(values[5]) > *latest)
+		*latest = DatumGetTimestampTz(values[5]);
 }
 
 static bool
