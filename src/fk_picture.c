@@ -385,6 +385,7 @@ table_add(PicGraph *g, Oid relid, int depth)
 	return t;
 }
 
+/* The picture's table of relid, or NULL. */
 static PicTable *
 table_find(PicGraph *g, Oid relid)
 {
@@ -855,6 +856,7 @@ snapshot_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 		*latest = DatumGetTimestampTz(values[5]);
 }
 
+/* Does the picture mark the key: orphans, NOT VALID, not enforced, unindexed? */
 static bool
 key_has_problem(PicKey *k)
 {
@@ -935,6 +937,7 @@ number_tables(PicGraph *g)
 	qsort(g->keyv, g->nkeys, sizeof(PicKey *), key_cmp);
 }
 
+/* Tables by schema and name (byte order), then OID: the ids' order. */
 static int
 table_name_cmp(const void *a, const void *b)
 {

@@ -201,6 +201,7 @@ cascade_picture(FunctionCallInfo fcinfo, bool update)
 	return cstring_to_text_with_len(out.data, out.len);
 }
 
+/* The picture's table of relid, added the first time. */
 static CgTable *
 cg_table(CgPicture *p, Oid relid)
 {
@@ -298,6 +299,7 @@ cg_sort(CgPicture *p)
 	qsort(p->edgev, n, sizeof(CgEdge *), cg_edge_cmp);
 }
 
+/* Tables by schema and name (byte order), then OID: the ids' order. */
 static int
 cg_table_cmp(const void *a, const void *b)
 {
@@ -349,6 +351,7 @@ cg_why(FkCascWhy why)
 	return NULL;
 }
 
+/* "row" or "rows" */
 static const char *
 rows_word(int64 n)
 {

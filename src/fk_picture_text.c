@@ -302,6 +302,7 @@ pic_mermaid_string(StringInfo buf, const char *text)
 	appendStringInfoChar(buf, '"');
 }
 
+/* text as one quoted string of the format */
 void
 pic_string(StringInfo buf, PicFormat format, const char *text)
 {
