@@ -422,6 +422,8 @@ cg_title(CgPicture *p)
 		foreach(lc, p->set_cols)
 			appendStringInfo(&buf, "%s%s", lc == list_head(p->set_cols) ? "" : ", ",
 							 (char *) lfirst(lc));
+		if (p->set_cols == NIL)
+			appendStringInfoString(&buf, "no column");
 	}
 	else
 		appendStringInfo(&buf, "DELETE FROM %s", pic_rel_name(p->target, true));
