@@ -204,6 +204,9 @@ SELECT fk_graph('svg');
 SELECT fk_graph(depth => -1, focus => 'pg.a');
 SELECT fk_graph(direction => 'up', focus => 'pg.a');
 SELECT fk_graph(schemas => '{pg}', max_tables => 3);
+SELECT fk_graph(schemas => '{pg}', max_tables => 6, problems_only => true);
+-- with problems_only the limit counts the tables drawn
+SELECT (SELECT count(*) FROM pg.dot_nodes(fk_graph(schemas => '{pg}', max_tables => 7, problems_only => true))) AS tables;
 SELECT fk_graph(schemas => '{nosuchschema}');
 SELECT fk_graph(focus => 'pg.a', schemas => '{pg2}');
 CREATE VIEW pg.v AS SELECT * FROM pg.a;

@@ -174,6 +174,7 @@ static bool schema_listed(PicGraph *g, Oid nspid);
 static Oid	declared_table(Oid relid);
 static PicTable *table_add(PicGraph *g, Oid relid, int depth);
 static PicTable *table_find(PicGraph *g, Oid relid);
+static void too_many_tables(PicGraph *g) pg_attribute_noreturn();
 static void tables_of_schemas(PicGraph *g);
 static void tables_around_focus(PicGraph *g);
 static List *edges_of(Oid relid, bool referencing);
@@ -238,7 +239,11 @@ fk_graph(PG_FUNCTION_ARGS)
 	}
 	read_snapshot(&g);
 	if (g.problems_only)
+	{
 		keep_problems(&g);
+		if (g.max_tables > 0 && g.ntables > g.max_tables)
+			too_many_tables(&g);
+	}
 	number_tables(&g);
 
 	initStringInfo(&out);
@@ -370,12 +375,9 @@ table_add(PicGraph *g, Oid relid, int depth)
 	/* an extension's own tables (this one's snapshots too) are not the user's */
 	if (OidIsValid(getExtensionOfObject(RelationRelationId, relid)))
 		return NULL;
-	if (g->max_tables > 0 && g->ntables >= g->max_tables)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the picture would show more than %d tables", g->max_tables),
-				 errdetail("max_tables limits the tables of one picture, which no one could read beyond a few hundred."),
-				 errhint("Pass focus => a table with depth => 1 or 2, schemas => the schemas to show, problems_only => true, or a larger max_tables (NULL: no limit).")));
+	/* problems_only pictures are counted once their problems are known */
+	if (!g->problems_only && g->max_tables > 0 && g->ntables >= g->max_tables)
+		too_many_tables(g);
 	t = hash_search(g->tables, &relid, HASH_ENTER, &found);
 	memset(((char *) t) + sizeof(Oid), 0, sizeof(PicTable) - sizeof(Oid));
 	t->relname = relname;
@@ -383,6 +385,17 @@ table_add(PicGraph *g, Oid relid, int depth)
 	t->depth = depth;
 	g->ntables++;
 	return t;
+}
+
+/* The error for a picture of more than max_tables tables. */
+static void
+too_many_tables(PicGraph *g)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("the picture would show more than %d tables", g->max_tables),
+			 errdetail("max_tables limits the tables of one picture, which no one could read beyond a few hundred."),
+			 errhint("Pass focus => a table with depth => 1 or 2, schemas => the schemas to show, problems_only => true, or a larger max_tables (NULL: no limit).")));
 }
 
 /* The picture's table of relid, or NULL. */
