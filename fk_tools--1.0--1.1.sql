@@ -20,7 +20,7 @@ CREATE FUNCTION @extschema@.fk_graph(
     max_tables int DEFAULT 1000)
 RETURNS text
 AS 'MODULE_PATHNAME', 'fk_graph'
-LANGUAGE C STABLE PARALLEL RESTRICTED;
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION @extschema@.fk_graph(text, regclass, int, name[], text, boolean, boolean, int) IS
 'the foreign key graph as Graphviz DOT (format dot) or a Mermaid erDiagram (format mermaid): the tables of schemas (NULL: every non-system schema) or those within depth keys of focus (direction both: its parents and children, referenced, referencing, or any: every key), one cluster per schema, crow''s feet, key columns and ON DELETE on each edge, row estimates, and keys with orphans (latest snapshot), NOT VALID, not enforced or unindexed styled with a legend; problems_only keeps only those keys; more than max_tables tables (NULL: no limit) is an error';
