@@ -473,7 +473,8 @@ tables_around_focus(PicGraph *g)
 	if (ft == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the focus table is in a schema the picture does not show"),
+				 errmsg("the focus table is not one the picture shows"),
+				 errdetail("Its schema is not among schemas, or it belongs to an extension."),
 				 errhint("Add its schema to schemas, or pass schemas => NULL.")));
 
 	switch (g->direction)
