@@ -24,6 +24,8 @@
  *						fk_cascade_rows (fk_cascade_sql.c)
  *	  fk_explain*.c		fk_explain: parsing errors, findings, what-ifs
  *	  fk_repair.c		fk_validate, fk_repair_orphans
+ *	  fk_picture*.c		pictures as DOT or Mermaid text: fk_graph,
+ *						fk_cascade_graph, fk_update_graph
  *
  *-------------------------------------------------------------------------
  */
