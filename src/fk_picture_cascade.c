@@ -345,6 +345,10 @@ cg_why(FkCascWhy why)
 			return "SET NULL into a NOT NULL column";
 		case FKW_NO_PARENT:
 			return "new key has no parent";
+		case FKW_MATCH_FULL:
+			return "MATCH FULL: new key partly NULL";
+		case FKW_STORE_FAILS:
+			return "new value cannot be stored";
 		case FKW_VOLATILE:
 			return "volatile default";
 	}
