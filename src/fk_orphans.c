@@ -28,6 +28,7 @@
 
 #include "fk_access.h"
 #include "fk_orphans.h"
+#include "fk_progress.h"
 #include "fk_spi.h"
 #include "fk_sql.h"
 #include "fk_value.h"
@@ -332,6 +333,7 @@ fk_check(PG_FUNCTION_ARGS)
 	loopcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_check loop",
 									ALLOCSET_DEFAULT_SIZES);
 	fk_spi_connect();
+	fk_progress_begin("fk_check", 0, list_length(fks));
 	foreach(lc, fks)
 	{
 		FkModel    *listed = lfirst(lc);
@@ -359,8 +361,14 @@ fk_check(PG_FUNCTION_ARGS)
 			skipped = "skipped: dropped concurrently";
 		else if ((skipped = fk_unreadable_reason(one.fk)) != NULL)
 			skipped = psprintf("skipped: %s", skipped);
-		else if ((skipped = fk_try(check_one, &one, 0)) != NULL)
-			skipped = psprintf("error: %s", skipped);
+		else
+		{
+			fk_progress_key(foreach_current_index(lc), one.fk,
+							fk_rows_estimate(one.fk), 0);
+			if ((skipped = fk_try(check_one, &one, 0)) != NULL)
+				skipped = psprintf("error: %s", skipped);
+			fk_progress_key_done(skipped ? skipped : "checked");
+		}
 		if (skipped)
 		{
 			nulls[3] = nulls[4] = nulls[5] = true;
@@ -378,6 +386,7 @@ fk_check(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		MemoryContextReset(loopcxt);
 	}
+	fk_progress_end("all keys checked");
 	fk_spi_finish();
 	PG_RETURN_VOID();
 }
