@@ -16,6 +16,7 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
@@ -32,6 +33,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "fk_model.h"
@@ -771,6 +773,43 @@ fk_model_disabled_triggers(FkModel *fk)
 	List	   *result = fk_walk_ri_triggers(fk, false);
 
 	list_sort(result, fk_trigger_cmp);
+	return result;
+}
+
+/*
+ * Was conoid a foreign key that the current transaction dropped?  An
+ * sql_drop event trigger asks after the catalog row is gone; the row
+ * version this transaction deleted stays on disk until it ends, and is
+ * read with SnapshotAny.  *parentoid: its conparentid (nonzero for a
+ * partition clone).
+ */
+bool
+fk_model_dropped(Oid conoid, Oid *parentoid)
+{
+	Relation	conrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	bool		result = false;
+
+	*parentoid = InvalidOid;
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_oid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(conoid));
+	scan = systable_beginscan(conrel, ConstraintOidIndexId, true,
+							  SnapshotAny, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetUpdateXid(tup->t_data)))
+			continue;
+		result = (con->contype == CONSTRAINT_FOREIGN);
+		*parentoid = con->conparentid;
+		break;
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
 	return result;
 }
 

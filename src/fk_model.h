@@ -106,6 +106,7 @@ extern List *fk_model_acting_on(Oid pk_relid, bool on_update, int flags);
 extern List *fk_model_referencing(Oid pk_relid, bool declared_only, int flags);
 extern Oid	fk_model_declared(Oid conoid);
 extern List *fk_model_disabled_triggers(FkModel *fk);
+extern bool fk_model_dropped(Oid conoid, Oid *parentoid);
 
 extern const char *fk_action_name(char action);
 extern const char *fk_match_name(char match_type);
