@@ -173,7 +173,10 @@ typedef struct SnapRun
 /* A key's check, through fk_try. */
 typedef struct SnapOne
 {
-	FkModel    *fk;
+	FkModel    *listed;
+	FkModel    *fk;				/* as it is now, locked */
+	char	   *skip;			/* why it is not checked */
+	int64		rows;
 	FkOrphanSummary summary;
 } SnapOne;
 
@@ -191,6 +194,7 @@ typedef struct SnapResult
 } SnapResult;
 
 static void snapshot_run(SnapRun *run);
+static char *snapshot_unusable_reason(FkModel *fk);
 
 void
 fk_snapshot_init(void)
@@ -564,6 +568,26 @@ record_result(SnapResult *r)
 
 /* ---- the run ---- */
 
+/*
+ * Lock both tables, then read the key again, so that what is checked is
+ * what exists now (see fk_check), and estimate what its check reads.  A
+ * lock timeout here is the key's failure, not the run's.
+ */
+static void
+prepare_one(void *arg)
+{
+	SnapOne    *one = arg;
+	char	   *why;
+
+	one->fk = fk_lock_key(one->listed, AccessShareLock, AccessShareLock, FK_LOAD_NAMES);
+	if (one->fk == NULL)
+		one->skip = "skipped: dropped concurrently";
+	else if ((why = snapshot_unusable_reason(one->fk)) != NULL)
+		one->skip = psprintf("skipped: %s", why);
+	else
+		one->rows = fk_rows_estimate(one->fk);
+}
+
 static void
 check_one(void *arg)
 {
@@ -712,7 +736,6 @@ snapshot_run(SnapRun *run)
 		SnapKey    *k = &keys[i];
 		SnapOne		one;
 		SnapResult	r;
-		char	   *why;
 		char	   *status;
 
 		CHECK_FOR_INTERRUPTS();
@@ -723,37 +746,37 @@ snapshot_run(SnapRun *run)
 			break;
 		}
 
-		/* what is checked is what exists now (see fk_check) */
-		one.fk = fk_lock_key(k->fk, AccessShareLock, AccessShareLock, FK_LOAD_NAMES);
-		if (one.fk == NULL)
-			why = "skipped: dropped concurrently";
-		else if ((why = snapshot_unusable_reason(one.fk)) != NULL)
-			why = psprintf("skipped: %s", why);
-		if (why)
+		memset(&one, 0, sizeof(one));
+		one.listed = k->fk;
+		memset(&r, 0, sizeof(r));
+		r.run = run;
+		r.fk = k->fk;
+		r.name = &k->name;
+		r.summary = &one.summary;
+		r.error = fk_try(prepare_one, &one, 0);
+		if (r.error == NULL && one.skip)
 		{
 			run->skipped++;
-			put_result_row(run, k->fk, NULL, why);
+			put_result_row(run, k->fk, NULL, one.skip);
 			MemoryContextSwitchTo(oldcxt);
 			MemoryContextReset(loopcxt);
 			continue;
 		}
-
-		memset(&r, 0, sizeof(r));
-		r.run = run;
-		r.fk = one.fk;
-		r.name = &k->name;
-		r.rows = fk_rows_estimate(one.fk);
-		if ((run->stop = budget_spent(run, k, r.rows)) != NULL)
+		if (r.error == NULL)
 		{
-			MemoryContextSwitchTo(oldcxt);
-			break;
+			r.fk = one.fk;
+			r.rows = one.rows;
+			if ((run->stop = budget_spent(run, k, r.rows)) != NULL)
+			{
+				MemoryContextSwitchTo(oldcxt);
+				break;
+			}
+			fk_progress_key(i, one.fk, r.rows, run->rows);
 		}
-
-		fk_progress_key(i, one.fk, r.rows, run->rows);
 		r.checked_at = GetCurrentTimestamp();
-		r.error = fk_try(check_one, &one, 0);
+		if (r.error == NULL)
+			r.error = fk_try(check_one, &one, 0);
 		r.duration_us = GetCurrentTimestamp() - r.checked_at;
-		r.summary = &one.summary;
 		if (r.error)
 		{
 			r.error = psprintf("error: %s", r.error);
