@@ -512,7 +512,7 @@ fk_audit_enable(PG_FUNCTION_ARGS)
 	foreach(lc, fk_model_list(InvalidOid, true, 0))
 		keys = lappend_oid(keys, ((FkModel *) lfirst(lc))->conoid);
 	foreach(lc, keys)
-		audit_key(st, lfirst_oid(lc), "SELECT", true);
+		audit_key(st, lfirst_oid(lc), "fk_audit_enable()", true);
 	fk_store_close(st);
 	PG_RETURN_VOID();
 }
