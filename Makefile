@@ -15,7 +15,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 # database, and each file creates (and drops) what it uses.
 REGRESS = extension constraints graph issues orphans orphans_random \
 	orphans_safety cascade cascade_random explain repair validate schema \
-	trojans
+	trojans snapshot audit
 REGRESS_OPTS = --load-extension=fk_tools
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=fk_tools
