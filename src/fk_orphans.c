@@ -326,6 +326,7 @@ fk_check(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	MemoryContext loopcxt;
 	MemoryContext oldcxt;
+	int64		rows_done = 0;
 
 	InitMaterializedSRF(fcinfo, 0);
 	fks = fk_keys_of_target(fcinfo, 0, false);
@@ -350,6 +351,7 @@ fk_check(PG_FUNCTION_ARGS)
 		 * we check is what exists now; a constraint or table dropped since
 		 * the list was made is skipped.
 		 */
+		fk_progress_key(foreach_current_index(lc), listed, rows_done);
 		one.fk = fk_lock_key(listed, AccessShareLock, AccessShareLock, FK_LOAD_NAMES);
 
 		memset(nulls, 0, sizeof(nulls));
@@ -363,8 +365,10 @@ fk_check(PG_FUNCTION_ARGS)
 			skipped = psprintf("skipped: %s", skipped);
 		else
 		{
-			fk_progress_key(foreach_current_index(lc), one.fk,
-							fk_rows_estimate(one.fk), 0);
+			int64		rows = fk_rows_estimate(one.fk);
+
+			fk_progress_key_rows(one.fk, rows);
+			rows_done += rows;
 			if ((skipped = fk_try(check_one, &one, 0)) != NULL)
 				skipped = psprintf("error: %s", skipped);
 			fk_progress_key_done(skipped ? skipped : "checked");

@@ -61,6 +61,9 @@ static struct
 	int			keys_done;
 	TimestampTz started;
 	TimestampTz key_started;
+	Oid			conoid;			/* the key being checked */
+	int64		key_rows;		/* what it reads, estimated */
+	int64		rows_done;		/* what the keys done read, estimated */
 	char	   *saved;			/* the activity text before the check */
 }			progress;
 
@@ -127,7 +130,7 @@ progress_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 static void
-publish(FkModel *fk, int64 key_rows, int64 rows_done)
+publish(void)
 {
 	StringInfoData buf;
 
@@ -138,8 +141,8 @@ publish(FkModel *fk, int64 key_rows, int64 rows_done)
 					 INT64_FORMAT " done " INT64_FORMAT " started " INT64_FORMAT
 					 " key_started " INT64_FORMAT " */ %s",
 					 progress.command, progress.run_id, progress.keys_done,
-					 progress.nkeys, fk ? fk->conoid : InvalidOid, key_rows,
-					 rows_done, (int64) progress.started,
+					 progress.nkeys, progress.conoid, progress.key_rows,
+					 progress.rows_done, (int64) progress.started,
 					 (int64) progress.key_started,
 					 progress.saved ? progress.saved : "");
 	set_activity(buf.data);
@@ -172,15 +175,18 @@ fk_progress_begin(const char *command, int64 run_id, int nkeys)
 	progress.nkeys = nkeys;
 	progress.keys_done = 0;
 	progress.started = progress.key_started = GetCurrentTimestamp();
-	publish(NULL, 0, 0);
+	progress.conoid = InvalidOid;
+	progress.key_rows = progress.rows_done = 0;
+	publish();
 }
 
 /*
- * The check of one key begins, after keys_done others; key_rows is what
- * it will read (estimated), rows_done what the keys done read.
+ * The check of one key begins, after keys_done others (before its tables
+ * are locked, so that a wait for them shows); rows_done is what the keys
+ * done read (estimated).
  */
 void
-fk_progress_key(int keys_done, FkModel *fk, int64 key_rows, int64 rows_done)
+fk_progress_key(int keys_done, FkModel *fk, int64 rows_done)
 {
 	if (!progress.active)
 		return;
@@ -188,11 +194,24 @@ fk_progress_key(int keys_done, FkModel *fk, int64 key_rows, int64 rows_done)
 	progress.nest_level = Min(progress.nest_level, GetCurrentTransactionNestLevel());
 	progress.keys_done = keys_done;
 	progress.key_started = GetCurrentTimestamp();
-	publish(fk, key_rows, rows_done);
+	progress.conoid = fk->conoid;
+	progress.key_rows = 0;
+	progress.rows_done = rows_done;
+	publish();
+}
+
+/* What the key being checked reads (estimated), once its tables are locked. */
+void
+fk_progress_key_rows(FkModel *fk, int64 key_rows)
+{
+	if (!progress.active)
+		return;
+	progress.key_rows = key_rows;
+	publish();
 	if (progress_notices)
 		ereport(NOTICE,
 				(errmsg("fk_tools: checking key %d of %d: constraint \"%s\" of %s (about " INT64_FORMAT " rows)",
-						keys_done + 1, progress.nkeys, NameStr(fk->conname),
+						progress.keys_done + 1, progress.nkeys, NameStr(fk->conname),
 						fksql_relname(fk->fk_relid), key_rows)));
 }
 

@@ -15,8 +15,8 @@
 
 extern void fk_progress_init(void);
 extern void fk_progress_begin(const char *command, int64 run_id, int nkeys);
-extern void fk_progress_key(int keys_done, FkModel *fk, int64 key_rows,
-							int64 rows_done);
+extern void fk_progress_key(int keys_done, FkModel *fk, int64 rows_done);
+extern void fk_progress_key_rows(FkModel *fk, int64 key_rows);
 extern void fk_progress_key_done(const char *outcome);
 extern void fk_progress_end(const char *how);
 extern int64 fk_rows_estimate(FkModel *fk);

@@ -753,6 +753,7 @@ snapshot_run(SnapRun *run)
 		r.fk = k->fk;
 		r.name = &k->name;
 		r.summary = &one.summary;
+		fk_progress_key(i, k->fk, run->rows);
 		r.error = fk_try(prepare_one, &one, 0);
 		if (r.error == NULL && one.skip)
 		{
@@ -771,7 +772,7 @@ snapshot_run(SnapRun *run)
 				MemoryContextSwitchTo(oldcxt);
 				break;
 			}
-			fk_progress_key(i, one.fk, r.rows, run->rows);
+			fk_progress_key_rows(one.fk, r.rows);
 		}
 		r.checked_at = GetCurrentTimestamp();
 		if (r.error == NULL)
