@@ -915,34 +915,52 @@ fk_check_snapshot_rolling(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* fk_snapshot_keys' row for one key */
-static void
-put_key_row(FkModel *fk, void *arg)
+/* What fk_snapshot_keys knows of one table, looked up once. */
+typedef struct KeysRel
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
-	Datum		values[KEYS_COLS];
-	bool		nulls[KEYS_COLS];
-	KeyName		name;
-	Oid			denied;
-	bool		readable;
+	Oid			relid;			/* hash key */
+	bool		temporary;
+	bool		all_readable;	/* SELECT on the table itself */
+	NameData	schema;
+	NameData	rel;
+} KeysRel;
 
-	if (key_is_temporary(fk))
-		return;
-	key_name_of(&name, fk->fk_relid, NameStr(fk->conname));
-	readable = fk_can_read_key(fk, false, &denied) && fk_can_read_key(fk, true, &denied);
-	memset(nulls, 0, sizeof(nulls));
-	values[0] = ObjectIdGetDatum(fk->conoid);
-	values[1] = NameGetDatum(&name.schema);
-	values[2] = NameGetDatum(&name.rel);
-	values[3] = NameGetDatum(&name.con);
-	values[4] = ObjectIdGetDatum(fk->fk_relid);
-	values[5] = ObjectIdGetDatum(fk->pk_relid);
-	values[6] = BoolGetDatum(fk->enforced);
-	values[7] = BoolGetDatum(fk->validated);
-	values[8] = BoolGetDatum(readable ||
-							 has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS));
-	values[9] = BoolGetDatum(readable);
-	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+static KeysRel *
+keys_rel(HTAB *rels, Oid relid)
+{
+	KeysRel    *r;
+	bool		found;
+
+	r = hash_search(rels, &relid, HASH_ENTER, &found);
+	if (!found)
+	{
+		char	   *nsp = get_namespace_name(get_rel_namespace(relid));
+		char	   *rel = get_rel_name(relid);
+
+		r->temporary = get_rel_persistence(relid) == RELPERSISTENCE_TEMP;
+		r->all_readable = fk_has_privilege(relid, ACL_SELECT, 0, NULL);
+		namestrcpy(&r->schema, nsp ? nsp : "");
+		namestrcpy(&r->rel, rel ? rel : "");
+	}
+	return r;
+}
+
+/*
+ * May the current role read the key columns of both tables?  A table
+ * grant is enough; only without one are the columns looked at (which
+ * needs the key's full model).
+ */
+static bool
+keys_readable(KeysRel *fkrel, KeysRel *pkrel, FkKeyFacts *key)
+{
+	FkModel    *fk;
+	Oid			denied;
+
+	if (fkrel->all_readable && pkrel->all_readable)
+		return true;
+	fk = fk_model_load(key->conoid, 0);
+	return fk != NULL &&
+		fk_can_read_key(fk, false, &denied) && fk_can_read_key(fk, true, &denied);
 }
 
 /*
@@ -955,7 +973,48 @@ put_key_row(FkModel *fk, void *arg)
 Datum
 fk_snapshot_keys(PG_FUNCTION_ARGS)
 {
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		see_counts = has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
+	HASHCTL		ctl;
+	HTAB	   *rels;
+	FkKeyFacts *keys;
+	int			nkeys;
+
 	InitMaterializedSRF(fcinfo, 0);
-	fk_model_foreach(true, FK_LOAD_STATE, put_key_row, fcinfo->resultinfo);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(KeysRel);
+	ctl.hcxt = CurrentMemoryContext;
+	rels = hash_create("fk_snapshot_keys tables", 1024, &ctl,
+					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	keys = fk_model_key_facts(&nkeys);
+	for (int i = 0; i < nkeys; i++)
+	{
+		KeysRel    *fkrel = keys_rel(rels, keys[i].fk_relid);
+		KeysRel    *pkrel = keys_rel(rels, keys[i].pk_relid);
+		Datum		values[KEYS_COLS];
+		bool		nulls[KEYS_COLS];
+		bool		readable;
+
+		CHECK_FOR_INTERRUPTS();
+		/* a table dropped while the catalog was read has no name */
+		if (fkrel->temporary || pkrel->temporary ||
+			NameStr(fkrel->rel)[0] == '\0' || NameStr(pkrel->rel)[0] == '\0')
+			continue;
+		readable = keys_readable(fkrel, pkrel, &keys[i]);
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = ObjectIdGetDatum(keys[i].conoid);
+		values[1] = NameGetDatum(&fkrel->schema);
+		values[2] = NameGetDatum(&fkrel->rel);
+		values[3] = NameGetDatum(&keys[i].conname);
+		values[4] = ObjectIdGetDatum(keys[i].fk_relid);
+		values[5] = ObjectIdGetDatum(keys[i].pk_relid);
+		values[6] = BoolGetDatum(keys[i].enforced);
+		values[7] = BoolGetDatum(keys[i].validated);
+		values[8] = BoolGetDatum(readable || see_counts);
+		values[9] = BoolGetDatum(readable);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	hash_destroy(rels);
 	PG_RETURN_VOID();
 }
