@@ -14,8 +14,9 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 # Every file runs alone: pg_regress installs the extension in the test
 # database, and each file creates (and drops) what it uses.
 REGRESS = extension constraints graph issues orphans orphans_random \
-	orphans_safety cascade cascade_random explain repair validate schema \
-	trojans snapshot audit
+	orphans_safety cascade cascade_exact cascade_random explain repair \
+	validate schema trojans names attack_defaults attack_json_casts \
+	attack_domains attack_deep attack_misc attack_explain_input snapshot audit
 REGRESS_OPTS = --load-extension=fk_tools
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=fk_tools
@@ -25,6 +26,17 @@ TAP_TESTS := $(if $(wildcard t/*.pl),1)
 # No LLVM bitcode: JIT inlining of these functions gains nothing.
 override with_llvm = no
 
+# "make dist": the PGXN archive $(EXTENSION)-<META.json's version>.zip,
+# holding exactly what make, make install and make installcheck need, plus
+# META.json, the READMEs and the licence (test/dist.sh checks it).
+DIST_VERSION = $(shell perl -MJSON::PP -0777 -ne 'print decode_json($$_)->{version}' META.json)
+DIST = $(EXTENSION)-$(DIST_VERSION)
+DIST_FILES = META.json README.md README.cascade.md LICENSE Makefile \
+	$(EXTENSION).control $(DATA) $(EXTENSION).c \
+	$(sort $(wildcard src/*.c src/*.h sql/*.sql expected/*.out specs/*.spec t/*.pl test/*.sql)) \
+	$(sort $(wildcard monitoring/*.yaml monitoring/grafana/*))
+EXTRA_CLEAN = $(EXTENSION)-*.zip
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -33,3 +45,11 @@ include $(PGXS)
 # header changes (struct layouts), or stale objects read a wrong struct.
 # (After the include, so that "all" stays the default goal.)
 $(OBJS): $(wildcard $(srcdir)/src/*.h)
+
+.PHONY: dist
+dist:
+	rm -rf $(DIST) $(DIST).zip
+	mkdir $(DIST)
+	cp --parents $(DIST_FILES) $(DIST)/
+	zip -qrX $(DIST).zip $(DIST)
+	rm -rf $(DIST)

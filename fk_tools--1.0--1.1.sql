@@ -2,6 +2,79 @@
 
 \echo Use "ALTER EXTENSION fk_tools UPDATE TO '1.1'" to load this file. \quit
 
+-- The extension is trusted, so this script may run as the bootstrap
+-- superuser on behalf of a database owner.  It resolves nothing through
+-- search_path: objects are named @extschema@.name, function calls are
+-- qualified with @extschema@ or pg_catalog, operators are written
+-- OPERATOR(pg_catalog.op), and there is no CREATE OR REPLACE and no
+-- IF [NOT] EXISTS (t/006_trusted.pl checks; t/005_upgrade.pl checks that
+-- the update script and the full script end in the same objects).
+
+-- The update drops and re-creates what changed, with the same definition,
+-- comment and grants as fk_tools--1.1.sql.  (A view or function of your own
+-- that uses fk_constraints or fk_load_order makes the update fail, changing
+-- nothing: drop it first and create it again afterwards.)
+
+------------------------------------------------------------------------
+-- fk_constraints: the column "deferrable" (a reserved word, so every query
+-- had to quote it) is now is_deferrable.  An output column cannot be
+-- renamed in place: the view and the function behind it are re-created.
+------------------------------------------------------------------------
+
+DROP VIEW @extschema@.fk_constraints;
+DROP FUNCTION @extschema@.fk_constraint_rows();
+
+CREATE FUNCTION @extschema@.fk_constraint_rows(
+    OUT constraint_oid oid,
+    OUT constraint_name name,
+    OUT table_name regclass,
+    OUT columns name[],
+    OUT referenced_table regclass,
+    OUT referenced_columns name[],
+    OUT match_type text,
+    OUT on_update text,
+    OUT on_delete text,
+    OUT is_deferrable boolean,
+    OUT initially_deferred boolean,
+    OUT validated boolean,
+    OUT enforced boolean,
+    OUT indexed boolean,
+    OUT definition text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_constraint_rows'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_constraint_rows() IS
+'rows of the fk_constraints view: one per declared foreign key';
+
+CREATE VIEW @extschema@.fk_constraints AS
+SELECT r.constraint_oid, r.constraint_name, r.table_name, r.columns,
+       r.referenced_table, r.referenced_columns, r.match_type,
+       r.on_update, r.on_delete, r.is_deferrable, r.initially_deferred,
+       r.validated, r.enforced, r.indexed, r.definition
+  FROM @extschema@.fk_constraint_rows() AS r;
+
+COMMENT ON VIEW @extschema@.fk_constraints IS
+'one row per declared foreign key (partition clones folded into their parent), with its state: validated, enforced (RI triggers enabled), indexed';
+
+GRANT SELECT ON @extschema@.fk_constraints TO PUBLIC;
+
+------------------------------------------------------------------------
+-- fk_load_order: the column "position" (a keyword that needs quoting as a
+-- column name) is now load_position.
+------------------------------------------------------------------------
+
+DROP FUNCTION @extschema@.fk_load_order(name[]);
+
+CREATE FUNCTION @extschema@.fk_load_order(schemas name[] DEFAULT NULL)
+RETURNS TABLE(load_position int, table_name regclass, level int,
+              cycle_group int, break_constraints name[])
+AS 'MODULE_PATHNAME', 'fk_load_order'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_load_order(name[]) IS
+'every user table (of schemas, or of all non-system schemas) in an order that loads parents before children; tables on a foreign key cycle share a cycle_group and break_constraints names the keys to defer or add after loading';
+
 ------------------------------------------------------------------------
 -- Monitoring: check results kept as history, filled by fk_check_snapshot
 -- (in the caller's transaction) or fk_check_snapshot_rolling (a

@@ -2,6 +2,14 @@
 
 \echo Use "CREATE EXTENSION fk_tools" to load this file. \quit
 
+-- The extension is trusted, so this script may run as the bootstrap
+-- superuser on behalf of a database owner.  It resolves nothing through
+-- search_path: objects are named @extschema@.name, function calls are
+-- qualified with @extschema@ or pg_catalog, operators are written
+-- OPERATOR(pg_catalog.op), and there is no CREATE OR REPLACE and no
+-- IF [NOT] EXISTS (t/006_trusted.pl checks; t/005_upgrade.pl checks that
+-- the update script and the full script end in the same objects).
+
 -- Every function runs with the caller's rights (no SECURITY DEFINER): the
 -- caller's privileges and row-level security apply to everything it reads.
 
@@ -19,7 +27,7 @@ CREATE FUNCTION @extschema@.fk_constraint_rows(
     OUT match_type text,
     OUT on_update text,
     OUT on_delete text,
-    OUT "deferrable" boolean,
+    OUT is_deferrable boolean,
     OUT initially_deferred boolean,
     OUT validated boolean,
     OUT enforced boolean,
@@ -35,7 +43,7 @@ COMMENT ON FUNCTION @extschema@.fk_constraint_rows() IS
 CREATE VIEW @extschema@.fk_constraints AS
 SELECT r.constraint_oid, r.constraint_name, r.table_name, r.columns,
        r.referenced_table, r.referenced_columns, r.match_type,
-       r.on_update, r.on_delete, r."deferrable", r.initially_deferred,
+       r.on_update, r.on_delete, r.is_deferrable, r.initially_deferred,
        r.validated, r.enforced, r.indexed, r.definition
   FROM @extschema@.fk_constraint_rows() AS r;
 
@@ -67,7 +75,7 @@ COMMENT ON FUNCTION @extschema@.fk_referenced_tables(regclass, boolean) IS
 'foreign keys of target (the tables it points at); with recursive, what those tables reference too, each edge once at its smallest depth';
 
 CREATE FUNCTION @extschema@.fk_load_order(schemas name[] DEFAULT NULL)
-RETURNS TABLE("position" int, table_name regclass, level int,
+RETURNS TABLE(load_position int, table_name regclass, level int,
               cycle_group int, break_constraints name[])
 AS 'MODULE_PATHNAME', 'fk_load_order'
 LANGUAGE C STABLE PARALLEL SAFE;

@@ -36,7 +36,7 @@ SELECT c.oid AS constraint_oid,
        CASE c.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT'
             WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'
             ELSE 'SET DEFAULT' END AS on_delete,
-       c.condeferrable AS "deferrable",
+       c.condeferrable AS is_deferrable,
        c.condeferred AS initially_deferred,
        c.convalidated AS validated,
        ne.root IS NULL AS enforced,

@@ -118,7 +118,7 @@ ALTER TABLE inh_child ADD CONSTRAINT inh_child_fk FOREIGN KEY (x) REFERENCES inh
 
 -- What the view says, for reading.
 SELECT constraint_name, table_name, columns, referenced_table, referenced_columns,
-       match_type, on_update, on_delete, "deferrable", initially_deferred,
+       match_type, on_update, on_delete, is_deferrable, initially_deferred,
        validated, enforced, indexed
   FROM public.fk_constraints
  WHERE constraint_oid IN (SELECT oid FROM pg_catalog.pg_constraint
@@ -161,7 +161,7 @@ SELECT c.oid AS constraint_oid, c.conname AS constraint_name,
        CASE c.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT'
             WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' END
          AS on_delete,
-       c.condeferrable AS "deferrable", c.condeferred AS initially_deferred,
+       c.condeferrable AS is_deferrable, c.condeferred AS initially_deferred,
        c.convalidated AS validated,
        NOT EXISTS (SELECT FROM family f
                      JOIN pg_catalog.pg_trigger t ON t.tgconstraint = f.con

@@ -289,7 +289,7 @@ SELECT depth, table_name, constraint_name
 -- no USAGE on the schema: the OID works, names still print
 SELECT depth, table_name, constraint_name
   FROM fk_referencing_tables(:select_oid) ORDER BY 1, 2, 3;
-SELECT position, table_name, level, cycle_group, break_constraints
+SELECT load_position, table_name, level, cycle_group, break_constraints
   FROM fk_load_order('{fkg}') WHERE table_name::text LIKE '_3';
 RESET ROLE;
 
@@ -330,7 +330,7 @@ CREATE TABLE fkload.sale_archive (note int REFERENCES fkload.ledger_1) INHERITS 
 -- a table alone
 CREATE TABLE fkload.lonely (id int);
 
-SELECT * FROM fk_load_order('{fkload}') ORDER BY position;
+SELECT * FROM fk_load_order('{fkload}') ORDER BY load_position;
 
 -- Each table once, partitions excepted, and nothing else.
 SELECT (SELECT count(*) FROM fk_load_order('{fkload}')) AS listed,
@@ -346,14 +346,14 @@ WITH o AS (SELECT * FROM fk_load_order('{fkload}')),
                                 JOIN pg_class ac ON ac.oid = a.relid
                                WHERE NOT ac.relispartition), c.oid) AS root
                 FROM pg_class c)
-SELECT e.constraint_name, oc.position AS child_pos, op.position AS parent_pos,
+SELECT e.constraint_name, oc.load_position AS child_pos, op.load_position AS parent_pos,
        oc.break_constraints
   FROM catalog_edges() e
   JOIN root rc ON rc.rel = e.table_name
   JOIN root rp ON rp.rel = e.referenced_table
   JOIN o oc ON oc.table_name = rc.root
   JOIN o op ON op.table_name = rp.root
- WHERE op.position >= oc.position
+ WHERE op.load_position >= oc.load_position
  ORDER BY 1;
 
 -- Load one row per table in that order, with the break constraints dropped
@@ -381,7 +381,7 @@ BEGIN
                     WHERE a.attrelid = o.table_name AND a.attnum > 0
                       AND NOT a.attisdropped) AS vals
              FROM fk_load_order('{fkload}') o
-            ORDER BY CASE WHEN reverse THEN -o.position ELSE o.position END
+            ORDER BY CASE WHEN reverse THEN -o.load_position ELSE o.load_position END
   LOOP
     EXECUTE format('INSERT INTO %s VALUES (%s)', r.table_name, r.vals);
   END LOOP;
@@ -410,8 +410,8 @@ SELECT count(*) AS keys FROM pg_constraint
  WHERE contype = 'f' AND connamespace = 'fkload'::regnamespace AND conparentid = 0;
 
 -- Several schemas; an empty list; NULL elements; an unknown schema.
-SELECT position, table_name, level, cycle_group
-  FROM fk_load_order(ARRAY['fkload', 'Odd "Schema" select']) ORDER BY position;
+SELECT load_position, table_name, level, cycle_group
+  FROM fk_load_order(ARRAY['fkload', 'Odd "Schema" select']) ORDER BY load_position;
 SELECT count(*) FROM fk_load_order('{}');
 SELECT count(*) FROM fk_load_order(ARRAY[NULL]::name[]);
 SELECT * FROM fk_load_order('{no_such_schema}');
@@ -443,11 +443,11 @@ SELECT (SELECT count(*) FROM fk_load_order(NULL) o
           EXCEPT
           SELECT table_name FROM fk_load_order()) x) AS missing,
        (SELECT count(*) FROM fk_load_order() o, fk_load_order() p
-         WHERE o.position = p.position AND o.table_name <> p.table_name) AS unstable;
+         WHERE o.load_position = p.load_position AND o.table_name <> p.table_name) AS unstable;
 -- the test schema's tables keep their relative order among all tables
 -- (group numbers depend on the other schemas' tables, so are not shown)
 SELECT table_name, level, cycle_group IS NOT NULL AS in_cycle, break_constraints
-  FROM fk_load_order() WHERE table_name::text LIKE 'fkload.%' ORDER BY position;
+  FROM fk_load_order() WHERE table_name::text LIKE 'fkload.%' ORDER BY load_position;
 
 \set VERBOSITY terse
 DROP TABLE temp_t;

@@ -74,7 +74,7 @@ SELECT count(*) OPERATOR(pg_catalog.>) 0 AS constraints FROM fk_constraints WHER
 SELECT issue, table_name, constraint_name FROM fk_issues WHERE table_name::text LIKE 'tj.%' ORDER BY 1, 2, 3;
 SELECT depth, table_name, constraint_name FROM fk_referencing_tables('tj.customers', true) ORDER BY 1, 2, 3;
 SELECT depth, table_name, constraint_name FROM fk_referenced_tables('tj.lines', true) ORDER BY 1, 2, 3;
-SELECT "position", table_name, cycle_group, break_constraints FROM fk_load_order('{tj}') ORDER BY 1;
+SELECT load_position, table_name, cycle_group, break_constraints FROM fk_load_order('{tj}') ORDER BY 1;
 SELECT * FROM fk_orphans('tj.pay');
 SELECT * FROM fk_missing_parents('tj.pay');
 SELECT table_name, constraint_name, orphan_rows, missing_keys, sample_keys, status
@@ -97,6 +97,78 @@ SELECT constraint_name, table_name, operation, rows_affected FROM fk_repair_orph
 SELECT table_name, constraint_name, orphan_rows, outcome FROM fk_validate('tj.pay');
 ROLLBACK;
 
+-- Casts, domains and defaults planted the same way: a cast to json on a
+-- type the tables use, a domain CHECK (added NOT VALID, so only new values
+-- meet it) on a key column, a SET DEFAULT default; all raise when called
+-- by the caller.  Values are rendered without casts, keys read through the
+-- base type, defaults evaluated as the table's owner (who may: here the
+-- raising default is what the real DELETE would run too, reported as not
+-- known in advance).
+CREATE TYPE tj.mood AS ENUM ('ok', 'meh');
+CREATE FUNCTION public.tj_mood_json(tj.mood) RETURNS json
+LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RAISE EXCEPTION 'trojan cast called'; END $$;
+CREATE CAST (tj.mood AS json) WITH FUNCTION public.tj_mood_json(tj.mood);
+CREATE FUNCTION public.tj_check(int) RETURNS boolean
+LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'trojan domain check called'; END $$;
+CREATE DOMAIN tj.dkey AS int;
+CREATE FUNCTION public.tj_default() RETURNS int
+LANGUAGE plpgsql STABLE AS $$ BEGIN RAISE EXCEPTION 'trojan default called'; END $$;
+CREATE TABLE tj.dp (k tj.dkey PRIMARY KEY, m tj.mood);
+CREATE TABLE tj.dc (id int PRIMARY KEY, k tj.dkey DEFAULT public.tj_default() REFERENCES tj.dp ON DELETE SET DEFAULT, m tj.mood);
+INSERT INTO tj.dp VALUES (1, 'ok'), (2, 'meh');
+INSERT INTO tj.dc VALUES (1, 1, 'meh'), (2, 2, 'ok');
+ALTER DOMAIN tj.dkey ADD CONSTRAINT dkey_check CHECK (public.tj_check(VALUE)) NOT VALID;
+SET search_path = public, pg_catalog;
+SELECT table_name, orphan_rows, status FROM fk_check('tj.dc');
+SELECT depth, table_name, action, affected_row FROM fk_cascade_rows('tj.dp', 1) ORDER BY 1, 2::text;
+SELECT depth, table_name, action, row_count, detail FROM fk_cascade_preview('tj.dp', '1'::text) ORDER BY 1, 2::text;
+SELECT count(*) OPERATOR(pg_catalog.>) 0 AS explained
+  FROM fk_explain(E'ERROR:  insert or update on table "dc" violates foreign key constraint "dc_k_fkey"\nDETAIL:  Key (k)=(7) is not present in table "dp".');
+RESET search_path;
+DROP CAST (tj.mood AS json);
+
+-- Look-alikes of the extension's own functions, planted in the extension's
+-- schema by a role that may create there: better matches for the calls
+-- the extension used to make through SQL, returning a NULL action (which
+-- crashed the backend).  The extension calls its engine in C and never
+-- resolves its own functions by name, so none of them runs.
+RESET search_path;
+CREATE ROLE tj_mal;
+GRANT CREATE ON SCHEMA public TO tj_mal;
+SET ROLE tj_mal;
+CREATE FUNCTION public.fk_cascade_preview(regclass, text[])
+RETURNS TABLE(depth int, table_name regclass, action text, row_count bigint,
+              via_constraint name, referenced_table regclass, detail text)
+LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE 'look-alike fk_cascade_preview(regclass, text[]) ran as %', current_user;
+  RETURN QUERY SELECT 0, $1, NULL::text, NULL::bigint, NULL::name, NULL::regclass, NULL::text; END $$;
+CREATE FUNCTION public.fk_cascade_preview(regclass, jsonb)
+RETURNS TABLE(depth int, table_name regclass, action text, row_count bigint,
+              via_constraint name, referenced_table regclass, detail text)
+LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE 'look-alike fk_cascade_preview(regclass, jsonb) ran as %', current_user;
+  RETURN QUERY SELECT 0, $1, NULL::text, NULL::bigint, NULL::name, NULL::regclass, NULL::text; END $$;
+CREATE FUNCTION public.fk_update_preview(regclass, jsonb, jsonb)
+RETURNS TABLE(depth int, table_name regclass, action text, row_count bigint,
+              via_constraint name, referenced_table regclass, detail text)
+LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE 'look-alike fk_update_preview ran as %', current_user;
+  RETURN QUERY SELECT 0, $1, NULL::text, NULL::bigint, NULL::name, NULL::regclass, NULL::text; END $$;
+CREATE FUNCTION public.fk_cascade_rows(regclass, jsonb)
+RETURNS TABLE(depth int, table_name regclass, action text, via_constraint name, affected_row jsonb)
+LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE 'look-alike fk_cascade_rows ran as %', current_user;
+  RETURN QUERY SELECT 0, $1, NULL::text, NULL::name, NULL::jsonb; END $$;
+RESET ROLE;
+SET search_path = public, pg_catalog;
+SELECT count(*) OPERATOR(pg_catalog.>) 0 AS explained
+  FROM fk_explain(E'ERROR:  update or delete on table "customers" violates foreign key constraint "customers_boss_fkey" on table "customers"\nDETAIL:  Key (id)=(1) is still referenced from table "customers".');
+SELECT constraint_name, table_name, operation, rows_affected FROM fk_repair_orphans('tj.pay', NULL, 'delete', true) ORDER BY 1, 2, 3;
+BEGIN;
+SELECT constraint_name, table_name, operation, rows_affected FROM fk_repair_orphans('tj.pay', NULL, 'delete', false) ORDER BY 1, 2, 3;
+ROLLBACK;
+RESET search_path;
+DROP FUNCTION public.fk_cascade_preview(regclass, text[]), public.fk_cascade_preview(regclass, jsonb),
+     public.fk_update_preview(regclass, jsonb, jsonb), public.fk_cascade_rows(regclass, jsonb);
+REVOKE CREATE ON SCHEMA public FROM tj_mal;
+DROP ROLE tj_mal;
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA tj CASCADE;  -- with the planted to_jsonb(tj.*) functions
@@ -108,4 +180,4 @@ DROP FUNCTION public.tj_raise2(anyelement, anyelement), public.tj_raise_ii(int, 
      public.tj_raise_oid(oid, oid), public.tj_raise_bi(bigint, int),
      public.jsonb_build_object(text, bigint), public.jsonb_build_object(text, int), public.jsonb_object(text[]),
      public.quote_ident(text), public.format(text, VARIADIC text[]), public.count(bigint),
-     public.unnest(tid[]), public.array_agg(tid);
+     public.unnest(tid[]), public.array_agg(tid), public.tj_check(int), public.tj_default();

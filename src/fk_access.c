@@ -68,8 +68,10 @@ privilege_name(AclMode mode)
 			return "DELETE";
 		case ACL_INSERT:
 			return "INSERT";
+		case ACL_TRUNCATE:
+			return "TRUNCATE";
 		default:
-			return "UPDATE, DELETE or TRUNCATE";
+			return "UPDATE (or DELETE, or TRUNCATE)";	/* for a lock stronger than ROW EXCLUSIVE */
 	}
 }
 

@@ -78,6 +78,7 @@ casc_create(FkCascRequest *req)
 	c->keep_rows = req->keep_rows;
 	c->ondelete = (req->set == NULL);
 	c->changes = list_make1(NULL);
+	c->sets = list_make1(NULL);
 	/* the rows reached, and the tids passed to one query, in work_mem */
 	c->maxmem = fk_cascade_memory_rows > 0 ?
 		(int64) fk_cascade_memory_rows * CASC_ROW_BYTES :

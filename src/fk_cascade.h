@@ -41,6 +41,8 @@ typedef enum FkCascWhy
 	FKW_DEFERRED,
 	FKW_NOT_NULL,				/* SET NULL into a NOT NULL column */
 	FKW_NO_PARENT,				/* a new key without a referenced row */
+	FKW_MATCH_FULL,				/* a new key mixing NULL and non-NULL */
+	FKW_STORE_FAILS,			/* the new value cannot be stored */
 	FKW_VOLATILE				/* not blocking: a volatile default */
 } FkCascWhy;
 
@@ -49,9 +51,11 @@ typedef struct FkCascValues
 {
 	int			n;
 	char	  **cols;
-	Oid		   *types;
+	Oid		   *types;			/* base types (no domain) */
 	Datum	   *values;
 	bool	   *nulls;
+	char	   *error;			/* why the values cannot be stored, or NULL */
+	char	   *unknown;		/* why they are not known in advance, or NULL */
 } FkCascValues;
 
 /*

@@ -37,6 +37,7 @@ typedef struct CascRow
 	Oid			conoid;			/* constraint whose action reached it */
 	Oid			refrel;			/* table whose change triggered that action */
 	int32		changed;		/* updated columns: index in Cascade.changes */
+	int32		setid;			/* their new values: index in Cascade.sets */
 } CascRow;
 
 /*
@@ -75,6 +76,7 @@ typedef struct CascRel
 	List	   *checked;		/* fk_model_checked_on, loaded on first use */
 	bool		checked_loaded;
 	int			rls;			/* -1 unknown, else fk_rls_hides_rows */
+	int			user_code[2];	/* -1 unknown, else fk_table_user_code (delete, update) */
 } CascRel;
 
 /* A batch: rows of one table deleted or updated by one round's actions. */
@@ -86,6 +88,8 @@ typedef struct CascBatch
 	bool		update;
 	FkCascValues *set;			/* update: the new values */
 	bool		check_own;		/* update: check the table's own foreign keys */
+	int32		fired;			/* update: the columns whose stored bytes change,
+								 * an index in Cascade.changes */
 	CascTids	tids;
 } CascBatch;
 
@@ -103,6 +107,8 @@ typedef struct CascGroup
 {
 	CascGroupKey key;			/* hash key */
 	FkCascGroup pub;			/* what the caller sees */
+	const char *note;			/* FKW_STORE_FAILS: the error, first seen */
+	const char *relname;		/* the table's name, for sorting */
 	CascTids	tids;			/* keep_rows: the rows, row path */
 	int			node;			/* counted by the tree: its CascNode, else -1 */
 } CascGroup;
@@ -168,11 +174,13 @@ struct FkCascade
 	bool		ondelete;		/* the statement is a DELETE */
 	CascTree   *tree;			/* counted by the tree path */
 	List	   *changes;		/* distinct sets of updated columns */
+	List	   *sets;			/* the FkCascValues rows were updated with */
 	int64		memused;		/* bytes of rows and tids held in memory */
 	int64		maxmem;			/* past this many bytes, write them out */
 	int			chunk;			/* most tids passed to one query */
 	int			nruns;
 	CascRow		scratch;		/* a row read from a run */
+	List	   *plans;			/* the row path's prepared queries */
 	CascGroup **sorted;			/* fk_casc_groups' answer, once made */
 	int			nsorted;
 };
@@ -190,6 +198,8 @@ extern bool casc_tids_chunk(Cascade *c, CascTids *t, int64 *pos, Datum *arr);
 extern void casc_tids_free(Cascade *c, CascTids *t);
 extern int32 casc_changed_id(Cascade *c, Bitmapset *cols);
 extern Bitmapset *casc_changed_cols(Cascade *c, int32 id);
+extern int32 casc_set_id(Cascade *c, FkCascValues *set);
+extern FkCascValues *casc_set_of(Cascade *c, int32 id);
 extern CascRow *casc_find(Cascade *c, CascRel *rel, ItemPointer tid);
 extern CascRow *casc_promote(Cascade *c, CascRel *rel, ItemPointer tid,
 							 CascRow *row, bool *found);

@@ -57,6 +57,8 @@ casc_group(Cascade *c, int depth, Oid relid, Oid conoid, Oid refrel,
 			g->pub.conname = get_constraint_name(g->pub.conoid);
 		}
 		memset(&g->tids, 0, sizeof(CascTids));
+		g->note = NULL;
+		g->relname = fksql_relname(relid);
 		g->node = -1;
 		MemoryContextSwitchTo(old);
 	}
@@ -104,7 +106,7 @@ casc_group_cmp(const void *a, const void *b)
 
 	if (ga->pub.depth != gb->pub.depth)
 		return ga->pub.depth < gb->pub.depth ? -1 : 1;
-	if ((r = strcmp(fksql_relname(ga->pub.relid), fksql_relname(gb->pub.relid))) != 0)
+	if ((r = strcmp(ga->relname, gb->relname)) != 0)
 		return r;
 	if ((r = strcmp(fk_casc_action_name(ga->pub.action),
 					fk_casc_action_name(gb->pub.action))) != 0)
@@ -182,8 +184,19 @@ casc_detail(Cascade *c, CascGroup *g)
 			appendStringInfo(&d, "The new key of these rows has no row in %s.",
 							 fksql_relname(g->pub.refrel));
 			break;
+		case FKW_MATCH_FULL:
+			appendStringInfoString(&d, "MATCH FULL: the new key of these rows mixes NULL and non-NULL values.");
+			break;
+		case FKW_STORE_FAILS:
+			appendStringInfo(&d, "The new values cannot be stored in these rows: %s.",
+							 g->note ? g->note : "?");
+			break;
 		case FKW_VOLATILE:
-			appendStringInfoString(&d, "The column default is volatile: the value it would store, and whether a row of the referenced table matches it, are not known in advance.");
+			if (g->note)
+				appendStringInfo(&d, "The value the column default would store is not known in advance (%s): nor is whether a row of the referenced table matches it.",
+								 g->note);
+			else
+				appendStringInfoString(&d, "The column default is volatile: the value it would store, and whether a row of the referenced table matches it, are not known in advance.");
 			break;
 		case FKW_NONE:
 			break;
@@ -199,10 +212,17 @@ casc_detail(Cascade *c, CascGroup *g)
 	}
 	if (rel->rls)
 		appendStringInfo(&d, "%sRow-level security hides rows of %s from you: the server's referential actions, run as the table owner, would also reach rows not counted here.",
-						 d.len > 0 ? " " : "", fksql_relname(g->pub.relid));
+						 d.len > 0 ? " " : "", g->relname);
+	if (g->pub.action != FKC_BLOCKED)
+	{
+		int			which = g->pub.action == FKC_DELETE ? 0 : 1;
+
+		if (rel->user_code[which] < 0)
+			rel->user_code[which] = fk_table_user_code(g->pub.relid,
+													   which == 0 ? CMD_DELETE : CMD_UPDATE);
+	}
 	if (g->pub.action != FKC_BLOCKED &&
-		fk_table_user_code(g->pub.relid,
-						   g->pub.action == FKC_DELETE ? CMD_DELETE : CMD_UPDATE) != 0)
+		rel->user_code[g->pub.action == FKC_DELETE ? 0 : 1] != 0)
 		appendStringInfo(&d, "%s%s has triggers or rules on %s that the preview does not run: they may change what happens.",
 						 d.len > 0 ? " " : "", fksql_relname(g->pub.relid),
 						 g->pub.action == FKC_DELETE ? "DELETE" : "UPDATE");

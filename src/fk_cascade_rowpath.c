@@ -29,9 +29,13 @@
 
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "parser/parse_coerce.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
@@ -68,7 +72,9 @@ typedef struct CascRecv
 
 static CascBatch *casc_batch_for(List **batches, int depth, Oid relid,
 								 Oid viarel, bool update, FkCascValues *set,
-								 bool check_own);
+								 bool check_own, int32 fired);
+static int32 casc_fired(Cascade *c, Oid relid, FkCascValues *set,
+						FkCascValues *before, Datum *old, bool *oldnulls);
 static void casc_root(Cascade *c);
 static void casc_batch(Cascade *c, CascBatch *b);
 static void casc_check_own(Cascade *c, CascBatch *b);
@@ -76,6 +82,10 @@ static void casc_check_read(FkModel *fk, Oid relid);
 static bool casc_row_gone(Cascade *c, CascRow *row, Bitmapset *fkcols);
 static void casc_block(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid,
 					   int depth, Oid refrel, FkCascWhy why, bool ondelete);
+static void casc_block_why(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid,
+						   int depth, Oid refrel, FkCascWhy why, bool ondelete,
+						   const char *note);
+static FkCascValues *casc_merge_sets(FkCascValues *first, FkCascValues *then);
 static int	casc_set_find(const FkCascValues *set, const char *col);
 static void casc_finish(Cascade *c);
 
@@ -86,15 +96,31 @@ static void casc_finish(Cascade *c);
 void
 casc_row_path(Cascade *c)
 {
+	MemoryContext batchcxt = AllocSetContextCreate(c->cxt, "fk_tools cascade batch",
+												   ALLOCSET_DEFAULT_SIZES);
+
 	casc_root(c);
 	for (int i = 0; i < list_length(c->queue); i++)
 	{
 		CascBatch  *b = list_nth(c->queue, i);
+		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
+
+		/*
+		 * What a batch's queries need lives as long as the batch: what lasts
+		 * (row states, new batches, new values) goes to c->cxt explicitly,
+		 * so that memory stays flat over a hundred thousand rounds.
+		 */
+		old = MemoryContextSwitchTo(batchcxt);
 		casc_batch(c, b);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(batchcxt);
 		casc_tids_free(c, &b->tids);
+		list_nth_cell(c->queue, i)->ptr_value = NULL;
+		pfree(b);
 	}
+	MemoryContextDelete(batchcxt);
 	casc_finish(c);
 }
 
@@ -111,7 +137,7 @@ casc_fk_cols(FkModel *fk, Oid relid)
 
 static CascBatch *
 casc_batch_for(List **batches, int depth, Oid relid, Oid viarel, bool update,
-			   FkCascValues *set, bool check_own)
+			   FkCascValues *set, bool check_own, int32 fired)
 {
 	ListCell   *lc;
 	CascBatch  *b;
@@ -119,7 +145,7 @@ casc_batch_for(List **batches, int depth, Oid relid, Oid viarel, bool update,
 	foreach(lc, *batches)
 	{
 		b = lfirst(lc);
-		if (b->relid == relid)
+		if (b->relid == relid && b->fired == fired)
 			return b;
 	}
 	b = palloc0(sizeof(CascBatch));
@@ -135,6 +161,7 @@ casc_batch_for(List **batches, int depth, Oid relid, Oid viarel, bool update,
 	b->update = update;
 	b->set = set;
 	b->check_own = check_own;
+	b->fired = fired;
 	*batches = lappend(*batches, b);
 	return b;
 }
@@ -159,7 +186,7 @@ casc_root_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 	rel = casc_rel(c, relid, r->target);
 	row = casc_promote(c, rel, tid, NULL, &found);
 	b = casc_batch_for(r->newbatches, 0, relid, r->target, set != NULL, set,
-					   true);
+					   true, casc_fired(c, relid, set, NULL, values + 2, nulls + 2));
 	if (relid != r->relid)
 	{
 		Bitmapset  *cols = NULL;
@@ -176,6 +203,7 @@ casc_root_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 	row->refrel = InvalidOid;
 	row->why = FKW_NONE;
 	row->changed = r->newchanged;
+	row->setid = casc_set_id(c, set);
 	casc_tids_add(c, &b->tids, tid);
 	MemoryContextSwitchTo(old);
 }
@@ -195,6 +223,11 @@ casc_root(Cascade *c)
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT ");
 	fksql_row_id(&sql, FKC_ROOT_ALIAS);
+	for (int j = 0; c->req->set && j < c->req->set->n; j++)
+	{
+		appendStringInfoString(&sql, ", ");
+		fksql_col(&sql, FKC_ROOT_ALIAS, c->req->set->cols[j]);
+	}
 	appendStringInfoString(&sql, " FROM ");
 	fksql_rel(&sql, c->root->relid, c->root->only);
 	appendStringInfo(&sql, " %s WHERE %s", FKC_ROOT_ALIAS, c->root->cond.data);
@@ -248,6 +281,7 @@ casc_batch_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 	CascRow    *row;
 	CascBatch  *nb;
 	bool		found;
+	int32		fired;
 
 	CHECK_FOR_INTERRUPTS();
 	casc_maybe_spill(c);
@@ -275,10 +309,13 @@ casc_batch_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 				row->refrel = b->relid;
 				row->why = FKW_NONE;
 				nb = casc_batch_for(r->newbatches, b->depth + 1, relid,
-									fk->fk_relid, false, NULL, false);
+									fk->fk_relid, false, NULL, false, 0);
 				casc_tids_add(c, &nb->tids, tid);
 				break;
 			}
+			fired = casc_fired(c, relid, r->newset,
+							   found ? casc_set_of(c, row->setid) : NULL,
+							   values + 2, nulls + 2);
 			if (!found)
 			{
 				row->action = r->action == FKCONSTR_ACTION_CASCADE ? FKC_UPDATE :
@@ -287,11 +324,28 @@ casc_batch_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 				row->conoid = fk->conoid;
 				row->refrel = b->relid;
 				row->why = r->volatile_default ? FKW_VOLATILE : FKW_NONE;
+				if (r->newset->unknown)
+				{
+					CascGroup  *g = casc_group(c, row->depth, relid, fk->conoid,
+											   b->relid, row->action, FKW_VOLATILE);
+
+					if (g->note == NULL)
+						g->note = r->newset->unknown;
+				}
 				row->changed = r->newchanged;
+				row->setid = casc_set_id(c, r->newset);
 			}
-			else if (row->changed != r->newchanged)
-				row->changed = casc_changed_id(c, bms_union(casc_changed_cols(c, row->changed),
-															r->newcols));
+			else
+			{
+				if (row->changed != r->newchanged)
+					row->changed = casc_changed_id(c, bms_union(casc_changed_cols(c, row->changed),
+																r->newcols));
+				row->setid = casc_set_id(c, casc_merge_sets(casc_set_of(c, row->setid),
+															r->newset));
+			}
+			if (r->newset->error)
+				casc_block_why(c, fk, relid, tid, b->depth + 1, b->relid,
+							   FKW_STORE_FAILS, !b->update, r->newset->error);
 			for (int j = 0; j < r->newset->n; j++)
 				if (r->notnull[j])
 					casc_block(c, fk, relid, tid, b->depth + 1, b->relid,
@@ -301,7 +355,7 @@ casc_batch_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 			{
 				nb = casc_batch_for(r->newbatches, b->depth + 1, relid,
 									fk->fk_relid, true, r->newset,
-									r->action == FKCONSTR_ACTION_SETDEFAULT);
+									r->action == FKCONSTR_ACTION_SETDEFAULT, fired);
 				casc_tids_add(c, &nb->tids, tid);
 			}
 			break;
@@ -361,8 +415,6 @@ casc_batch(Cascade *c, CascBatch *b)
 		FkParams   *params = fk_params_new();
 		int			tids_param;
 		int			rel_param;
-		bool		any_changed = false;
-		bool		always_changed = false;
 		StringInfoData changed;
 		List	   *newbatches = NIL;
 		CascRecv	r;
@@ -372,59 +424,50 @@ casc_batch(Cascade *c, CascBatch *b)
 		tids_param = fk_param_add(params, TIDARRAYOID, (Datum) 0, false);
 		rel_param = fk_param_add(params, OIDOID, ObjectIdGetDatum(b->relid), false);
 
-		/* an update acts only where the referenced key changes */
+		/*
+		 * An update acts only on the rows whose referenced key changes, and
+		 * changes as the server sees it: any difference of the stored bytes
+		 * (1.0 becoming 1.00, 'a' becoming 'A' under a case-insensitive
+		 * collation) fires the ON UPDATE action, setting a key to the value it
+		 * has fires nothing.  The batch holds rows whose bytes change in the
+		 * same columns (CascBatch.fired).  NO ACTION then passes when the row
+		 * still has a key equal to the old one (the old key is still
+		 * provided).
+		 */
 		initStringInfo(&changed);
 		if (b->update)
 		{
-			for (int i = 0; i < fk->nkeys; i++)
-			{
-				int			j = casc_set_find(b->set, fk->pk_colnames[i]);
-				int			n;
+			Bitmapset  *fired = casc_changed_cols(c, b->fired);
+			bool		fires = false;
 
-				if (j < 0)
-					continue;
-				any_changed = true;
-				if (b->set->nulls[j])
-				{
-					always_changed = true;
-					continue;
-				}
-				n = fk_param_add(params, b->set->types[j], b->set->values[j], false);
-				appendStringInfoString(&changed, changed.len > 0 ? " OR NOT " : "NOT ");
-				fksql_col_equal_param(&changed, "p", fk->pk_colnames[i],
-									  fk->pk_types[i], fk->pp_eq_oprs[i],
-									  InvalidOid, n, b->set->types[j], false);
-			}
-			if (!any_changed)
+			for (int i = 0; i < fk->nkeys; i++)
+				fires |= bms_is_member(get_attnum(b->relid, fk->pk_colnames[i]), fired);
+			if (!fires)
 				continue;
+			if (action == FKCONSTR_ACTION_NOACTION)
+			{
+				for (int i = 0; i < fk->nkeys; i++)
+				{
+					int			j = casc_set_find(b->set, fk->pk_colnames[i]);
+					int			n;
+
+					if (j < 0)
+						continue;
+					n = fk_param_add(params, b->set->types[j], b->set->values[j],
+									 b->set->nulls[j]);
+					appendStringInfoString(&changed, changed.len > 0 ? " AND " :
+										   " AND NOT COALESCE(");
+					fksql_col_equal_param(&changed, "p", fk->pk_colnames[i],
+										  fk->pk_types[i], fk->pp_eq_oprs[i],
+										  InvalidOid, n, b->set->types[j], false);
+				}
+				appendStringInfoString(&changed, ", false)");
+			}
 		}
 
 		casc_check_read(fk, fk->fk_relid);
 
-		initStringInfo(&sql);
-		appendStringInfoString(&sql, "SELECT ");
-		fksql_row_id(&sql, "c");
-		appendStringInfoString(&sql, " FROM ");
-		fksql_rel(&sql, fk->fk_relid, true);
-		appendStringInfoString(&sql, " c WHERE EXISTS (SELECT FROM ");
-		fksql_rel(&sql, b->viarel, true);
-		appendStringInfoString(&sql, " p WHERE ");
-		fksql_row_in(&sql, "p", tids_param, b->viarel != b->relid ? rel_param : 0);
-		if (b->update && !always_changed)
-			appendStringInfo(&sql, " AND (%s)", changed.data);
-		appendStringInfoString(&sql, " AND ");
-		fksql_key_equal(&sql, fk, "p", "c");
-		appendStringInfoChar(&sql, ')');
-		/* rows in runs are looked up fastest in tid order */
-		if (c->nruns > 0)
-			appendStringInfoString(&sql, " ORDER BY 1, 2");
-
 		memset(&r, 0, sizeof(r));
-		r.c = c;
-		r.b = b;
-		r.fk = fk;
-		r.action = action;
-		r.newbatches = &newbatches;
 		if (action == FKCONSTR_ACTION_SETNULL || action == FKCONSTR_ACTION_SETDEFAULT ||
 			(action == FKCONSTR_ACTION_CASCADE && b->update))
 		{
@@ -434,6 +477,35 @@ casc_batch(Cascade *c, CascBatch *b)
 									   &r.volatile_default);
 			MemoryContextSwitchTo(old);
 		}
+
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT ");
+		fksql_row_id(&sql, "c");
+		/* the values the action overwrites, to see which bytes change */
+		for (int j = 0; r.newset && j < r.newset->n; j++)
+		{
+			appendStringInfoString(&sql, ", ");
+			fksql_col(&sql, "c", r.newset->cols[j]);
+		}
+		appendStringInfoString(&sql, " FROM ");
+		fksql_rel(&sql, fk->fk_relid, true);
+		appendStringInfoString(&sql, " c WHERE EXISTS (SELECT FROM ");
+		fksql_rel(&sql, b->viarel, true);
+		appendStringInfoString(&sql, " p WHERE ");
+		fksql_row_in(&sql, "p", tids_param, b->viarel != b->relid ? rel_param : 0);
+		appendStringInfoString(&sql, changed.data);
+		appendStringInfoString(&sql, " AND ");
+		fksql_key_equal(&sql, fk, "p", "c");
+		appendStringInfoChar(&sql, ')');
+		/* rows in runs are looked up fastest in tid order */
+		if (c->nruns > 0)
+			appendStringInfoString(&sql, " ORDER BY 1, 2");
+
+		r.c = c;
+		r.b = b;
+		r.fk = fk;
+		r.action = action;
+		r.newbatches = &newbatches;
 		r.deferred = (action == FKCONSTR_ACTION_NOACTION && fk->initdeferred);
 
 		/*
@@ -445,37 +517,249 @@ casc_batch(Cascade *c, CascBatch *b)
 		{
 			casc_reset_cursors(c);
 			r.relid = InvalidOid;
-			fk_spi_stream(sql.data, params, casc_batch_row, &r);
+			fk_spi_stream_cached(&c->plans, c->cxt, sql.data, params, casc_batch_row, &r);
 			pfree(DatumGetPointer(params->values[tids_param - 1]));
 		}
 		c->queue = list_concat(c->queue, newbatches);
 	}
 }
 
-/* A row with a new key, and the parent row it matches (NULLs: none). */
+/*
+ * The values of a row updated twice: then's, and first's for the columns
+ * then does not set (the later UPDATE wins).
+ */
+static FkCascValues *
+casc_merge_sets(FkCascValues *first, FkCascValues *then)
+{
+	FkCascValues *set;
+
+	if (first == NULL || first == then)
+		return then;
+	set = palloc0(sizeof(FkCascValues));
+	set->cols = palloc0(sizeof(char *) * (first->n + then->n));
+	set->types = palloc0(sizeof(Oid) * (first->n + then->n));
+	set->values = palloc0(sizeof(Datum) * (first->n + then->n));
+	set->nulls = palloc0(sizeof(bool) * (first->n + then->n));
+	set->error = then->error ? then->error : first->error;
+	for (int k = 0; k < 2; k++)
+	{
+		FkCascValues *from = k == 0 ? then : first;
+
+		for (int j = 0; j < from->n; j++)
+		{
+			if (k == 1 && casc_set_find(then, from->cols[j]) >= 0)
+				continue;
+			set->cols[set->n] = from->cols[j];
+			set->types[set->n] = from->types[j];
+			set->values[set->n] = from->values[j];
+			set->nulls[set->n] = from->nulls[j];
+			set->n++;
+		}
+	}
+	return set;
+}
+
+/*
+ * The columns of relid (as attnums, an index in c->changes) whose stored
+ * bytes an update with set changes: old holds the row's values of set's
+ * columns, or before (the values an earlier update of the statement gave
+ * them) where it sets them.  NULL for none of set's columns.
+ */
+static int32
+casc_fired(Cascade *c, Oid relid, FkCascValues *set, FkCascValues *before,
+		   Datum *old, bool *oldnulls)
+{
+	Bitmapset  *cols = NULL;
+
+	if (set == NULL)
+		return 0;
+	for (int j = 0; j < set->n; j++)
+	{
+		int			k = casc_set_find(before, set->cols[j]);
+		Datum		was = k >= 0 ? before->values[k] : old[j];
+		bool		wasnull = k >= 0 ? before->nulls[k] : oldnulls[j];
+		bool		same;
+
+		if (wasnull || set->nulls[j])
+			same = (wasnull && set->nulls[j]);
+		else
+		{
+			int16		typlen;
+			bool		typbyval;
+
+			get_typlenbyval(set->types[j], &typlen, &typbyval);
+			same = datum_image_eq(was, set->values[j], typbyval, typlen);
+		}
+		if (!same)
+			cols = bms_add_member(cols, get_attnum(relid, set->cols[j]));
+	}
+	return casc_changed_id(c, cols);
+}
+
+/* What casc_check_own's rows are for. */
+typedef struct CascCheckOwn
+{
+	Cascade    *c;
+	CascBatch  *b;
+	FkModel    *fk;
+	bool		skip_equal;		/* the statement's own UPDATE: an unchanged key is not checked */
+	int			newpos[INDEX_MAX_KEYS];	/* key position -> index in b->set, or -1 */
+	int			ncol;			/* the row's values of the other key columns: from */
+} CascCheckOwn;
+
+/*
+ * Does key position i of fk compare equal between the referenced value pk
+ * (of the referenced column's base type) and the referencing value fkval
+ * (of type fktype), with the constraint's operator?  False when the types
+ * do not fit the operator's as they are (then the caller assumes not).
+ */
+static bool
+casc_key_matches(FkModel *fk, int i, Datum pk, Datum fkval, Oid fktype)
+{
+	Oid			left;
+	Oid			right;
+
+	op_input_types(fk->pf_eq_oprs[i], &left, &right);
+	if (!IsBinaryCoercible(getBaseType(fk->pk_types[i]), left) ||
+		!IsBinaryCoercible(fktype, right))
+		return false;
+	return DatumGetBool(OidFunctionCall2Coll(get_opcode(fk->pf_eq_oprs[i]),
+											 fk->pk_colls[i], pk, fkval));
+}
+
+/*
+ * Is the referenced row prow, whose stored key matched, still a parent of
+ * the new key: not deleted, and, if the statement updates its key, with
+ * new values that still match?
+ */
+static bool
+casc_parent_still_matches(CascCheckOwn *r, CascRow *prow, Oid prelid,
+						  Datum *newkey, bool *newnulls, Oid *newtypes)
+{
+	FkModel    *fk = r->fk;
+	FkCascValues *pset;
+
+	if (prow == NULL)
+		return true;
+	if (prow->action == FKC_DELETE)
+		return false;
+	pset = casc_set_of(r->c, prow->setid);
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		int			j = casc_set_find(pset, fk->pk_colnames[i]);
+
+		if (j < 0)
+			continue;			/* unchanged: it matched */
+		if (pset->nulls[j] || newnulls[i] ||
+			!casc_key_matches(fk, i, pset->values[j], newkey[i], newtypes[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Do the statement's own new values give the referenced table a row with
+ * the new key (a self reference updated to point at the row's new key)?
+ */
+static bool
+casc_root_provides(CascCheckOwn *r, Datum *newkey, bool *newnulls, Oid *newtypes)
+{
+	Cascade    *c = r->c;
+	FkModel    *fk = r->fk;
+	FkCascValues *rootset = c->req->set;
+
+	if (rootset == NULL || fk->pk_relid != c->root->relid)
+		return false;
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		int			j = casc_set_find(rootset, fk->pk_colnames[i]);
+
+		if (j < 0 || rootset->nulls[j] || newnulls[i] ||
+			!casc_key_matches(fk, i, rootset->values[j], newkey[i], newtypes[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A row with a new key (columns: its tableoid, ctid, whether the key is
+ * unchanged, its xmin, the parent row it matches (NULLs: none), then its
+ * values of the key columns the update does not set): blocked unless a
+ * referenced row provides the new key after the statement, as the FK
+ * check trigger decides.
+ */
 static void
 casc_check_own_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 {
-	CascRecv   *r = arg;
+	CascCheckOwn *r = arg;
 	Cascade    *c = r->c;
 	CascBatch  *b = r->b;
+	FkModel    *fk = r->fk;
 	ItemPointer tid = (ItemPointer) DatumGetPointer(values[1]);
-	bool		parent_ok = !nulls[2];
-	MemoryContext old = MemoryContextSwitchTo(c->cxt);
+	Datum		newkey[INDEX_MAX_KEYS];
+	bool		newnulls[INDEX_MAX_KEYS];
+	Oid			newtypes[INDEX_MAX_KEYS];
+	int			nnull = 0;
+	int			k = r->ncol;
+	bool		parent_ok;
+	MemoryContext old;
 
 	CHECK_FOR_INTERRUPTS();
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		int			j = r->newpos[i];
+
+		if (j >= 0)
+		{
+			newkey[i] = b->set->values[j];
+			newnulls[i] = b->set->nulls[j];
+			newtypes[i] = b->set->types[j];
+		}
+		else
+		{
+			newkey[i] = values[k];
+			newnulls[i] = nulls[k];
+			newtypes[i] = getBaseType(TupleDescAttr(desc, k)->atttypid);
+			k++;
+		}
+		nnull += newnulls[i];
+	}
+	/* an all-NULL key passes; a partly NULL one passes MATCH SIMPLE only */
+	if (nnull == fk->nkeys || (nnull > 0 && fk->match_type != FKCONSTR_MATCH_FULL))
+		return;
+	old = MemoryContextSwitchTo(c->cxt);
+	if (nnull > 0)
+	{
+		casc_block(c, fk, b->relid, tid, b->depth, fk->pk_relid, FKW_MATCH_FULL,
+				   c->ondelete);
+		MemoryContextSwitchTo(old);
+		return;
+	}
+
+	/*
+	 * An unchanged key is not checked, unless the row was written by this
+	 * transaction (the server cannot tell that its insert was checked).
+	 */
+	if (r->skip_equal && !nulls[2] && DatumGetBool(values[2]) &&
+		!TransactionIdIsCurrentTransactionId(DatumGetTransactionId(values[3])))
+	{
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	parent_ok = !nulls[4];
 	if (parent_ok)
 	{
-		Oid			prelid = DatumGetObjectId(values[2]);
-		ItemPointer ptid = (ItemPointer) DatumGetPointer(values[3]);
-		CascRel    *pr = casc_rel(c, prelid, r->fk->pk_relid);
-		CascRow    *prow = casc_find(c, pr, ptid);
+		Oid			prelid = DatumGetObjectId(values[4]);
+		ItemPointer ptid = (ItemPointer) DatumGetPointer(values[5]);
+		CascRel    *pr = casc_rel(c, prelid, fk->pk_relid);
 
-		if (prow != NULL && prow->action == FKC_DELETE)
-			parent_ok = false;
+		parent_ok = casc_parent_still_matches(r, casc_find(c, pr, ptid), prelid,
+											  newkey, newnulls, newtypes);
 	}
 	if (!parent_ok)
-		casc_block(c, r->fk, b->relid, tid, b->depth, r->fk->pk_relid,
+		parent_ok = casc_root_provides(r, newkey, newnulls, newtypes);
+	if (!parent_ok)
+		casc_block(c, fk, b->relid, tid, b->depth, fk->pk_relid,
 				   FKW_NO_PARENT, c->ondelete);
 	MemoryContextSwitchTo(old);
 }
@@ -484,8 +768,12 @@ casc_check_own_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
  * Rows updated to new key values must find a parent under each of their
  * table's own foreign keys whose columns changed (the FK check trigger):
  * the statement's own UPDATE, and SET DEFAULT.  One query per such key
- * joins the rows' new key to the referenced table; a parent that this
- * statement deletes does not count.
+ * joins the rows' new key to the referenced table; the referenced row
+ * found must still have that key after the statement (not deleted, its
+ * key not updated away), or the statement's own new values must provide
+ * it.  For the statement's own UPDATE an unchanged key is not checked (the
+ * server skips it); after SET DEFAULT it always is, as the server's
+ * recheck of the old key does.
  */
 static void
 casc_check_own(Cascade *c, CascBatch *b)
@@ -509,28 +797,39 @@ casc_check_own(Cascade *c, CascBatch *b)
 		FkParams   *params = fk_params_new();
 		int			tids_param;
 		bool		touched = false;
-		bool		null_key = false;
 		StringInfoData sql;
-		CascRecv	r;
+		StringInfoData same;
+		StringInfoData rest;
+		CascCheckOwn r;
 		int64		pos = 0;
 
+		memset(&r, 0, sizeof(r));
 		tids_param = fk_param_add(params, TIDARRAYOID, (Datum) 0, false);
+		initStringInfo(&same);
+		initStringInfo(&rest);
 		for (int i = 0; i < fk->nkeys; i++)
 		{
 			int			j = casc_set_find(b->set, fk->fk_colnames[i]);
 
+			r.newpos[i] = j;
 			paramnos[i] = 0;
 			if (j < 0)
+			{
+				appendStringInfoString(&rest, ", ");
+				fksql_col(&rest, "c", fk->fk_colnames[i]);
 				continue;
+			}
 			touched = true;
-			if (b->set->nulls[j])
-				null_key = true;
 			paramtypes[i] = b->set->types[j];
 			paramnos[i] = fk_param_add(params, b->set->types[j], b->set->values[j],
 									   b->set->nulls[j]);
+			if (same.len > 0)
+				appendStringInfoString(&same, " AND ");
+			fksql_col_equal_param(&same, "c", fk->fk_colnames[i], fk->fk_types[i],
+								  fk->ff_eq_oprs[i], InvalidOid, paramnos[i],
+								  b->set->types[j], false);
 		}
-		/* a NULL new key references nothing: nothing to check */
-		if (!touched || null_key)
+		if (!touched)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		casc_check_read(fk, fk->pk_relid);
@@ -538,9 +837,11 @@ casc_check_own(Cascade *c, CascBatch *b)
 		initStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT ");
 		fksql_row_id(&sql, "c");
+		appendStringInfo(&sql, ", COALESCE(%s, false), ", same.data);
+		fksql_col(&sql, "c", "xmin");
 		appendStringInfoString(&sql, ", ");
 		fksql_row_id(&sql, "p");
-		appendStringInfoString(&sql, " FROM ");
+		appendStringInfo(&sql, "%s FROM ", rest.data);
 		fksql_rel(&sql, b->relid, true);
 		appendStringInfoString(&sql, " c LEFT JOIN ");
 		fksql_rel(&sql, fk->pk_relid, true);
@@ -548,23 +849,15 @@ casc_check_own(Cascade *c, CascBatch *b)
 		fksql_key_equal_params(&sql, fk, "p", "c", paramnos, paramtypes);
 		appendStringInfoString(&sql, " WHERE ");
 		fksql_row_in(&sql, "c", tids_param, 0);
-		/* the unchanged key columns: NULL there also means no check */
-		for (int i = 0; i < fk->nkeys; i++)
-		{
-			if (paramnos[i] > 0)
-				continue;
-			appendStringInfoString(&sql, " AND ");
-			fksql_col(&sql, "c", fk->fk_colnames[i]);
-			appendStringInfoString(&sql, " IS NOT NULL");
-		}
 
-		memset(&r, 0, sizeof(r));
 		r.c = c;
 		r.b = b;
 		r.fk = fk;
+		r.skip_equal = (b->depth == 0);
+		r.ncol = 6;
 		while (casc_tids_chunk(c, &b->tids, &pos, &params->values[tids_param - 1]))
 		{
-			fk_spi_stream(sql.data, params, casc_check_own_row, &r);
+			fk_spi_stream_cached(&c->plans, c->cxt, sql.data, params, casc_check_own_row, &r);
 			pfree(DatumGetPointer(params->values[tids_param - 1]));
 		}
 	}
@@ -606,6 +899,14 @@ static void
 casc_block(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
 		   Oid refrel, FkCascWhy why, bool ondelete)
 {
+	casc_block_why(c, fk, relid, tid, depth, refrel, why, ondelete, NULL);
+}
+
+/* casc_block with the error that makes it fail (FKW_STORE_FAILS) */
+static void
+casc_block_why(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
+			   Oid refrel, FkCascWhy why, bool ondelete, const char *note)
+{
 	CascBlockKey key;
 	bool		found;
 	CascGroup  *g;
@@ -620,6 +921,8 @@ casc_block(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
 		return;
 	g = casc_group(c, depth, relid, fk->conoid, refrel, FKC_BLOCKED, why);
 	g->pub.ondelete = ondelete;
+	if (note && g->note == NULL)
+		g->note = MemoryContextStrdup(c->cxt, note);
 	g->pub.rows++;
 	if (c->keep_rows)
 		casc_tids_add(c, &g->tids, tid);
@@ -645,16 +948,26 @@ casc_action_set(FkModel *fk, char action, bool ondelete,
 
 	if (action == FKCONSTR_ACTION_CASCADE)
 	{
+		/*
+		 * The referenced key's new values, stored in the referencing columns
+		 * as the server's UPDATE stores them (assignment cast, typmod, domain
+		 * checks), evaluated as that table's owner.
+		 */
 		for (int i = 0; i < fk->nkeys; i++)
 		{
 			int			j = casc_set_find(parent, fk->pk_colnames[i]);
+			char	   *error;
 
-			if (j < 0)
+			if (j < 0 || casc_set_find(set, fk->fk_colnames[i]) >= 0)
 				continue;
 			set->cols[set->n] = fk->fk_colnames[i];
-			set->types[set->n] = parent->types[j];
-			set->values[set->n] = parent->values[j];
-			set->nulls[set->n] = parent->nulls[j];
+			set->types[set->n] = getBaseType(fk->fk_types[i]);
+			error = fk_value_coerce(fk->fk_relid, parent->values[j], parent->nulls[j],
+									parent->types[j], fk->fk_types[i],
+									fk->fk_typmods[i], &set->values[set->n],
+									&set->nulls[set->n]);
+			if (error && set->error == NULL)
+				set->error = error;
 			set->n++;
 		}
 		return set;
@@ -681,13 +994,21 @@ casc_action_set(FkModel *fk, char action, bool ondelete,
 
 		set->cols[i] = get_attname(fk->fk_relid, attnums[i], false);
 		get_atttypetypmodcoll(fk->fk_relid, attnums[i], &typid, &typmod, &collid);
-		set->types[i] = typid;
+		set->types[i] = getBaseType(typid);
 		set->nulls[i] = true;
-		if (action == FKCONSTR_ACTION_SETDEFAULT &&
-			(fk_value_column_default(fk->fk_relid, attnums[i], &set->values[i],
-									 &set->nulls[i], &is_volatile) != NULL ||
-			 is_volatile))
-			*volatile_default = true;
+		if (action == FKCONSTR_ACTION_SETDEFAULT)
+		{
+			char	   *failure = fk_value_column_default(fk->fk_relid, attnums[i],
+														  &set->values[i],
+														  &set->nulls[i],
+														  &is_volatile);
+
+			if (failure && set->unknown == NULL)
+				set->unknown = psprintf("evaluating the default of column %s as the table's owner failed: %s",
+										quote_identifier(set->cols[i]), failure);
+			if (failure || is_volatile)
+				*volatile_default = true;
+		}
 	}
 	set->n = n;
 	return set;

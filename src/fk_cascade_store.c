@@ -63,6 +63,7 @@ casc_rel(Cascade *c, Oid relid, Oid readrel)
 		rel->checked = NIL;
 		rel->checked_loaded = false;
 		rel->rls = -1;
+		rel->user_code[0] = rel->user_code[1] = -1;
 	}
 	return rel;
 }
@@ -187,6 +188,30 @@ Bitmapset *
 casc_changed_cols(Cascade *c, int32 id)
 {
 	return (Bitmapset *) list_nth(c->changes, id);
+}
+
+/* The index in c->sets of a set of new values (0: none); each set once. */
+int32
+casc_set_id(Cascade *c, FkCascValues *set)
+{
+	ListCell   *lc;
+	MemoryContext old;
+
+	if (set == NULL)
+		return 0;
+	foreach(lc, c->sets)
+		if (lfirst(lc) == set)
+			return foreach_current_index(lc);
+	old = MemoryContextSwitchTo(c->cxt);
+	c->sets = lappend(c->sets, set);
+	MemoryContextSwitchTo(old);
+	return list_length(c->sets) - 1;
+}
+
+FkCascValues *
+casc_set_of(Cascade *c, int32 id)
+{
+	return (FkCascValues *) list_nth(c->sets, id);
 }
 
 /* Record i of a run. */
@@ -466,5 +491,6 @@ casc_close_files(Cascade *c)
 		rel->runs = NIL;
 	}
 	foreach(lc, c->queue)
-		casc_tids_free(c, &((CascBatch *) lfirst(lc))->tids);
+		if (lfirst(lc) != NULL)
+			casc_tids_free(c, &((CascBatch *) lfirst(lc))->tids);
 }

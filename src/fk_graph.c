@@ -293,7 +293,7 @@ name_cmp(const char *nsp1, const char *rel1, const char *nsp2, const char *rel2)
 
 /*
  * fk_load_order(schemas name[] DEFAULT NULL)
- *	 RETURNS TABLE("position" int, table_name regclass, level int,
+ *	 RETURNS TABLE(load_position int, table_name regclass, level int,
  *				   cycle_group int, break_constraints name[])
  *
  * Every table of the given schemas (NULL: of every schema but the system

@@ -35,6 +35,7 @@
 #include "fk_orphans.h"
 #include "fk_spi.h"
 #include "fk_sql.h"
+#include "fk_table.h"
 
 PG_FUNCTION_INFO_V1(fk_validate);
 PG_FUNCTION_INFO_V1(fk_repair_orphans);
@@ -203,15 +204,32 @@ static void
 fk_require_writable(FkModel *fk, bool set_null)
 {
 	char	   *detail;
+	int			code = fk_table_user_code(fk->fk_relid, set_null ? CMD_UPDATE : CMD_DELETE);
 
 	detail = psprintf("Repairing the rows that break constraint \"%s\" with action \"%s\" needs %s.",
 					  NameStr(fk->conname), set_null ? "set null" : "delete",
 					  set_null ? "UPDATE on its key columns" : "DELETE on the table");
+
 	if (set_null)
 		fk_require_privilege(fk->fk_relid, ACL_UPDATE, fk->nkeys, fk->fk_attnums,
 							 detail);
 	else
 		fk_require_privilege(fk->fk_relid, ACL_DELETE, 0, NULL, detail);
+	/* SHARE on the referenced table: what LOCK TABLE ... IN SHARE MODE needs */
+	if (!fk_has_privilege(fk->pk_relid, ACL_UPDATE, 0, NULL) &&
+		!fk_has_privilege(fk->pk_relid, ACL_DELETE, 0, NULL) &&
+		!fk_has_privilege(fk->pk_relid, ACL_TRUNCATE, 0, NULL))
+		fk_report_denied(fk->pk_relid, ACL_UPDATE | ACL_DELETE | ACL_TRUNCATE,
+						 psprintf("A repair holds off the writers of referenced table %s until the transaction ends (a SHARE lock), so that no parent appears or vanishes meanwhile; that lock needs UPDATE, DELETE or TRUNCATE on it.",
+								  fksql_relname(fk->pk_relid)));
+	if (code & FK_USER_INSTEAD_RULES)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot repair table %s: it has a DO INSTEAD rule on %s",
+						get_rel_name(fk->fk_relid), set_null ? "UPDATE" : "DELETE"),
+				 errdetail("The rule would replace the repair's %s with something else.",
+						   set_null ? "UPDATE" : "DELETE"),
+				 errhint("Repair the rows by hand (fk_orphans lists them), or drop or disable the rule first.")));
 	for (int i = 0; set_null && i < fk->nkeys; i++)
 	{
 		if (fk->fk_notnull[i])
@@ -386,19 +404,21 @@ updated_rows(Oid relid, TransactionId xid, CommandId cid)
  * prediction; a real run reports what its DELETE did: the transaction's
  * deleted-row statistics and the rows it updated.
  *
- * Concurrency.  Each change is one set-based statement whose WHERE is the
- * orphan condition itself, so there is no gap between finding a row and
- * changing it: the DELETE/UPDATE row-locks every row it changes (a row
- * updated concurrently is re-checked against the condition first).  New
- * orphans cannot come in afterwards either while the constraint is
- * enforced: a concurrent insert or key update of target is checked by the
- * RI trigger, which key-share-locks the referenced row it found, and a
- * concurrent delete of a referenced row is refused by RI while target
- * still references it (repairs never delete referenced rows).  When the
- * RI triggers are disabled nothing checks writers, so the repair then also
- * takes SHARE ROW EXCLUSIVE on target and SHARE on the referenced table,
- * holding off every writer of either until the caller's transaction ends.
- * Finally the orphan engine checks that no orphan is left.
+ * Concurrency.  A real run first locks the referencing table in SHARE ROW
+ * EXCLUSIVE mode and the referenced one in SHARE mode, waiting for the
+ * writers of either to finish and holding off new ones until the caller's
+ * transaction ends: no row can be re-pointed, no parent appear or vanish,
+ * no orphan come in while the repair decides and changes (the locks a DBA
+ * would take by hand; SHARE on the referenced table needs UPDATE, DELETE
+ * or TRUNCATE there, as LOCK TABLE would).  It then reads the constraint
+ * again, counts and previews under a snapshot taken after the locks, and
+ * changes the rows with one set-based statement whose WHERE is the orphan
+ * condition, planned and checked to read the tables it was written for (a
+ * schema renamed and replaced meanwhile cannot redirect it).  Finally the
+ * orphan engine checks, under the latest snapshot, that no orphan is left:
+ * in REPEATABLE READ or SERIALIZABLE, rows committed after the
+ * transaction's snapshot are invisible to its DELETE, and are then
+ * reported as an error instead of being left unsaid.
  */
 Datum
 fk_repair_orphans(PG_FUNCTION_ARGS)
@@ -437,6 +457,7 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 	foreach(lc, fks)
 	{
 		fk_require_readable(lfirst(lc), false);
+		/* a dry run refuses what the real run would refuse */
 		if (!report)
 			fk_require_writable(lfirst(lc), set_null);
 	}
@@ -455,10 +476,26 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		Oid			relids[2];
 
 		CHECK_FOR_INTERRUPTS();
-		if (!dry_run && !fk->enforced)
+		if (!dry_run)
 		{
-			LockRelationOid(fk->fk_relid, ShareRowExclusiveLock);
+			Oid			conoid = fk->conoid;
+
+			/*
+			 * The referenced table first: a writer that inserts a parent and
+			 * then its children waits for nothing the repair holds until the
+			 * repair has both locks, so the two do not deadlock.
+			 */
 			LockRelationOid(fk->pk_relid, ShareLock);
+			fk = fk_lock_key(fk, ShareRowExclusiveLock, ShareLock,
+							 FK_LOAD_NAMES | FK_LOAD_STATE);
+			if (fk == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("foreign key constraint with OID %u was dropped while the repair waited for its tables",
+								conoid),
+						 errhint("Run the repair again.")));
+			/* what committed while the locks were awaited counts too */
+			fk_spi_latest_begin();
 		}
 
 		/* count: what report and dry runs return, and the delete's reach */
@@ -470,6 +507,8 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 			preview = orphan_preview(fk);
 			groups = group_consequences(preview);
 		}
+		if (!dry_run)
+			fk_spi_latest_end();
 
 		if (report || dry_run || n == 0)
 		{
@@ -610,7 +649,11 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 					 errmsg("%lld row(s) of %s still break constraint \"%s\" after the repair",
 							(long long) sum.orphan_rows, get_rel_name(fk->fk_relid),
 							NameStr(fk->conname)),
+					 IsolationUsesXactSnapshot() ?
+					 errdetail("Rows committed after this transaction's snapshot are invisible to its DELETE (REPEATABLE READ or SERIALIZABLE).") :
 					 errdetail("A concurrent transaction changed the table while the repair ran."),
+					 IsolationUsesXactSnapshot() ?
+					 errhint("Run the repair in a READ COMMITTED transaction.") :
 					 errhint("Run the repair again.")));
 	}
 	fk_spi_finish();

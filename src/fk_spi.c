@@ -180,6 +180,75 @@ fk_spi_stream(const char *sql, FkParams *params, FkRowFn fn, void *arg)
 	MemoryContextDelete(r.rowcxt);
 }
 
+/* One prepared query of a FkPlanCache */
+typedef struct FkCachedPlan
+{
+	char	   *sql;
+	SPIPlanPtr	plan;
+} FkCachedPlan;
+
+/*
+ * fk_spi_stream for a query run many times with other parameter values
+ * (the cascade engine's query per round): prepared once per cache (a List
+ * the caller keeps in cachecxt; the plans live until SPI_finish), with a
+ * generic plan, then only executed.  The parameters' types must be the
+ * same on every call.
+ */
+void
+fk_spi_stream_cached(List **cache, MemoryContext cachecxt, const char *sql,
+					 FkParams *params, FkRowFn fn, void *arg)
+{
+	FkStreamReceiver r;
+	SPIExecuteOptions options;
+	FkCachedPlan *cp = NULL;
+	ListCell   *lc;
+	int			rc;
+
+	foreach(lc, *cache)
+	{
+		FkCachedPlan *c = lfirst(lc);
+
+		if (strcmp(c->sql, sql) == 0)
+		{
+			cp = c;
+			break;
+		}
+	}
+	if (cp == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cachecxt);
+
+		cp = palloc(sizeof(FkCachedPlan));
+		cp->sql = pstrdup(sql);
+		/* a generic plan: planned once, not again for every round */
+		cp->plan = SPI_prepare_cursor(sql, params ? params->n : 0,
+									  params ? params->types : NULL,
+									  CURSOR_OPT_GENERIC_PLAN);
+		if (cp->plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		*cache = lappend(*cache, cp);
+		MemoryContextSwitchTo(old);
+	}
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = fk_stream_receive;
+	r.pub.rStartup = fk_stream_startup;
+	r.pub.rShutdown = fk_stream_nothing;
+	r.pub.rDestroy = fk_stream_nothing;
+	r.pub.mydest = DestSQLFunction;
+	r.fn = fn;
+	r.arg = arg;
+	r.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_spi_stream row",
+									 ALLOCSET_DEFAULT_SIZES);
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.dest = (DestReceiver *) &r;
+	options.params = fk_param_list(params);
+	rc = SPI_execute_plan_extended(cp->plan, &options);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
+	MemoryContextDelete(r.rowcxt);
+}
+
 /*
  * Run a read-only query that returns exactly one row, in SPI's memory
  * (valid until SPI_freetuptable or SPI_finish).

@@ -13,6 +13,8 @@
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "funcapi.h"
+#include "nodes/pg_list.h"
+#include "utils/palloc.h"
 
 /* A query's parameters ($1 .. $n), in SPI's form (nulls: 'n' for NULL). */
 typedef struct FkParams
@@ -38,6 +40,9 @@ extern void fk_spi_into_tuplestore(const char *sql, FkParams *params,
 								   ReturnSetInfo *rsinfo);
 extern void fk_spi_stream(const char *sql, FkParams *params, FkRowFn fn,
 						  void *arg);
+extern void fk_spi_stream_cached(List **cache, MemoryContext cachecxt,
+								 const char *sql, FkParams *params, FkRowFn fn,
+								 void *arg);
 extern HeapTuple fk_spi_one_row(const char *sql, FkParams *params,
 								TupleDesc *desc);
 extern int64 fk_spi_count(const char *sql, FkParams *params);

@@ -34,7 +34,9 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
 #include "rewrite/rewriteHandler.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -403,45 +405,29 @@ fk_value_convert(Datum value, Oid fromtype, Oid totype, int32 typmod,
 }
 
 /*
- * The value a column's DEFAULT would store, worked out without writing
- * anything and without running its code as the caller.  *is_volatile when
- * the expression is volatile (a sequence, random(), ...): its value cannot
- * be known in advance and it is not evaluated.  Otherwise it is evaluated
- * as the table's owner under SECURITY_RESTRICTED_OPERATION, as the
- * server's ON DELETE SET DEFAULT runs it as that owner, in a
- * subtransaction that is rolled back whatever happens.  Returns NULL, or
- * the error's message when evaluating it failed (then the value is not
- * known either).  No default is NULL.
+ * Evaluate expr (of type typid) as the owner of table relid, under
+ * SECURITY_RESTRICTED_OPERATION, in a subtransaction that is rolled back
+ * whatever happens: the way the server runs the referencing table's code
+ * in a referential action (as that table's owner), without anything the
+ * code writes surviving.  Returns NULL, or the error's message when the
+ * evaluation failed (a cancel is never caught).
  */
-char *
-fk_value_column_default(Oid relid, AttrNumber attnum, Datum *value,
-						bool *isnull, bool *is_volatile)
+static char *
+eval_as_owner(Oid relid, Expr *expr, Oid typid, Datum *value, bool *isnull)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
-	Node	   *expr = build_column_default(rel, attnum);
-	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	Oid			save_userid;
 	int			save_sec;
 	int			nestlevel;
 	char	   *failure = NULL;
+	int16		typlen;
+	bool		typbyval;
 
+	get_typlenbyval(typid, &typlen, &typbyval);
 	*value = (Datum) 0;
 	*isnull = true;
-	*is_volatile = false;
-	if (expr == NULL)
-	{
-		table_close(rel, AccessShareLock);
-		return NULL;
-	}
-	if (contain_volatile_functions(expr))
-	{
-		*is_volatile = true;
-		table_close(rel, AccessShareLock);
-		return NULL;
-	}
-
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(rel->rd_rel->relowner,
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
@@ -452,7 +438,7 @@ fk_value_column_default(Oid relid, AttrNumber attnum, Datum *value,
 	PG_TRY();
 	{
 		EState	   *estate = CreateExecutorState();
-		ExprState  *state = ExecPrepareExpr((Expr *) expr, estate);
+		ExprState  *state = ExecPrepareExpr(expr, estate);
 		Datum		d;
 		bool		dnull;
 
@@ -460,7 +446,7 @@ fk_value_column_default(Oid relid, AttrNumber attnum, Datum *value,
 		MemoryContextSwitchTo(cxt);
 		*isnull = dnull;
 		if (!dnull)
-			*value = datumCopy(d, att->attbyval, att->attlen);
+			*value = datumCopy(d, typbyval, typlen);
 		FreeExecutorState(estate);
 	}
 	PG_CATCH();
@@ -476,7 +462,7 @@ fk_value_column_default(Oid relid, AttrNumber attnum, Datum *value,
 		*isnull = true;
 	}
 	PG_END_TRY();
-	/* whatever the default's code did is undone */
+	/* whatever the code did is undone */
 	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
@@ -484,4 +470,67 @@ fk_value_column_default(Oid relid, AttrNumber attnum, Datum *value,
 	SetUserIdAndSecContext(save_userid, save_sec);
 	table_close(rel, AccessShareLock);
 	return failure;
+}
+
+/*
+ * The value a column's DEFAULT would store, worked out without writing
+ * anything and without running its code as the caller.  *is_volatile when
+ * the expression is volatile (a sequence, random(), ...): its value cannot
+ * be known in advance and it is not evaluated.  Otherwise it is evaluated
+ * as the table's owner (eval_as_owner), as the server's ON DELETE SET
+ * DEFAULT runs it as that owner.  Returns NULL, or the error's message
+ * when evaluating it failed (then the value is not known either).  No
+ * default is NULL.
+ */
+char *
+fk_value_column_default(Oid relid, AttrNumber attnum, Datum *value,
+						bool *isnull, bool *is_volatile)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	Node	   *expr = build_column_default(rel, attnum);
+	Oid			typid = TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid;
+
+	table_close(rel, AccessShareLock);
+	*value = (Datum) 0;
+	*isnull = true;
+	*is_volatile = false;
+	if (expr == NULL)
+		return NULL;
+	if (contain_volatile_functions(expr))
+	{
+		*is_volatile = true;
+		return NULL;
+	}
+	return eval_as_owner(relid, (Expr *) expr, typid, value, isnull);
+}
+
+/*
+ * A value of fromtype as a column of table relid of type totype (typmod)
+ * stores it: by the assignment cast an UPDATE's SET applies, typmod,
+ * domain checks and casts evaluated as the table's owner (eval_as_owner),
+ * as the server's ON UPDATE CASCADE stores it.  Returns NULL and the
+ * stored value (of totype's base type), or why it cannot be stored.
+ */
+char *
+fk_value_coerce(Oid relid, Datum value, bool isnull, Oid fromtype,
+				Oid totype, int32 typmod, Datum *result, bool *resnull)
+{
+	Node	   *expr;
+
+	if (fromtype == totype && typmod < 0)
+	{
+		*result = value;
+		*resnull = isnull;
+		return NULL;
+	}
+	expr = coerce_to_target_type(NULL,
+								 (Node *) makeConst(fromtype, -1, InvalidOid,
+													get_typlen(fromtype), value,
+													isnull, get_typbyval(fromtype)),
+								 fromtype, totype, typmod,
+								 COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+	if (expr == NULL)
+		return psprintf("a value of type %s cannot be stored in a column of type %s",
+						format_type_be(fromtype), format_type_be(totype));
+	return eval_as_owner(relid, (Expr *) expr, totype, result, resnull);
 }

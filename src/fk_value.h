@@ -29,5 +29,8 @@ extern Datum fk_value_convert(Datum value, Oid fromtype, Oid totype,
 extern char *fk_value_column_default(Oid relid, AttrNumber attnum,
 									 Datum *value, bool *isnull,
 									 bool *is_volatile);
+extern char *fk_value_coerce(Oid relid, Datum value, bool isnull,
+							 Oid fromtype, Oid totype, int32 typmod,
+							 Datum *result, bool *resnull);
 
 #endif							/* FK_VALUE_H */
