@@ -16,7 +16,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 REGRESS = extension constraints graph issues orphans orphans_random \
 	orphans_safety cascade cascade_exact cascade_random explain repair \
 	validate schema trojans names attack_defaults attack_json_casts \
-	attack_domains attack_deep attack_misc attack_explain_input snapshot audit
+	attack_domains attack_deep attack_misc attack_explain_input suggest snapshot audit
 REGRESS_OPTS = --load-extension=fk_tools
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=fk_tools

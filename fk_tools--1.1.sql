@@ -236,6 +236,25 @@ COMMENT ON FUNCTION @extschema@.fk_repair_orphans(regclass, name, text, boolean)
 'removes the rows of target that break its foreign keys: action report, delete or set null; per table and action the rows affected, including what the deletion reaches in referencing tables; dry_run (the default) changes nothing';
 
 ------------------------------------------------------------------------
+-- Undeclared references: columns that look like foreign keys no
+-- constraint declares, with the DDL to declare them.
+------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.fk_suggest(
+    schemas name[] DEFAULT NULL,
+    min_containment double precision DEFAULT 0.9,
+    sample_rows integer DEFAULT 100000)
+RETURNS TABLE(table_name regclass, columns name[],
+              referenced_table regclass, referenced_columns name[],
+              naming_rule text, containment double precision,
+              sample_rows bigint, distinct_keys bigint, sampled boolean,
+              orphan_rows bigint, constraint_name name, ddl text,
+              validate_ddl text)
+AS 'MODULE_PATHNAME', 'fk_suggest'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_suggest(name[], double precision, integer) IS
+'columns of the tables of schemas (NULL: all but system schemas) that look like references no foreign key declares: by name (naming_rule), by a type the key accepts, and by the share of their distinct values found in a unique key (containment, on up to sample_rows rows); with the rows the key would reject today and the DDL to add it (NOT VALID, then VALIDATE)';
 -- Monitoring: check results kept as history, filled by fk_check_snapshot
 -- (in the caller's transaction) or fk_check_snapshot_rolling (a
 -- procedure committing after each key), and views a dashboard polls,

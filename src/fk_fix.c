@@ -4,14 +4,16 @@
  *	  One writer for every statement that fixes a foreign key: validate it,
  *	  enable exactly its RI triggers, create its supporting index, redefine
  *	  it with other actions or match type, drop it, change a column's type
- *	  to the referenced one's, set its key to NULL.  fk_issues, fk_explain,
- *	  fk_validate and fk_repair_orphans all write their statements here, so
- *	  a fix reads the same wherever it is offered.
+ *	  to the referenced one's, set its key to NULL, add a new one.
+ *	  fk_issues, fk_explain, fk_validate, fk_repair_orphans and fk_suggest
+ *	  all write their statements here, so a fix reads the same wherever it
+ *	  is offered.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -132,6 +134,31 @@ fkfix_redefine(StringInfo buf, FkModel *fk, char match_type, char del_action,
 		appendStringInfoString(buf, fk->initdeferred ?
 							   " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
 	if (!fk->validated)
+		appendStringInfoString(buf, " NOT VALID");
+}
+
+/*
+ * ALTER TABLE t ADD CONSTRAINT c FOREIGN KEY (cols) REFERENCES p (cols)
+ * [MATCH FULL] [NOT VALID]: the key as a new constraint with the default
+ * actions.  NOT VALID adds it without reading the table (new rows are
+ * checked at once; the old ones by a later VALIDATE CONSTRAINT, which
+ * takes a lighter lock); PostgreSQL 15 refuses it on a partitioned
+ * referencing table, so it is never written there.
+ */
+void
+fkfix_add_constraint(StringInfo buf, FkModel *fk, bool not_valid)
+{
+	alter_table(buf, fk->fk_relid);
+	appendStringInfoString(buf, " ADD CONSTRAINT ");
+	fksql_ident(buf, NameStr(fk->conname));
+	appendStringInfoString(buf, " FOREIGN KEY (");
+	fksql_key_list(buf, fk, false, NULL);
+	appendStringInfo(buf, ") REFERENCES %s (", fksql_relname(fk->pk_relid));
+	fksql_key_list(buf, fk, true, NULL);
+	appendStringInfoChar(buf, ')');
+	if (fk->match_type == FKCONSTR_MATCH_FULL)
+		appendStringInfoString(buf, " MATCH FULL");
+	if (not_valid && fk->fk_relkind != RELKIND_PARTITIONED_TABLE)
 		appendStringInfoString(buf, " NOT VALID");
 }
 

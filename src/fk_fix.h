@@ -19,6 +19,7 @@ extern void fkfix_create_index(StringInfo buf, FkModel *fk);
 extern void fkfix_redefine(StringInfo buf, FkModel *fk, char match_type,
 						   char del_action, char upd_action);
 extern void fkfix_drop(StringInfo buf, FkModel *fk);
+extern void fkfix_add_constraint(StringInfo buf, FkModel *fk, bool not_valid);
 extern bool fkfix_column_types(StringInfo buf, FkModel *fk);
 extern void fkfix_set_key_null(StringInfo buf, FkModel *fk, const char *alias);
 extern void fkfix_delete_with_dependants(StringInfo sql, FkModel *fk,

@@ -17,15 +17,18 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_opclass.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
+#include "parser/parse_coerce.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -49,6 +52,9 @@ static HTAB *fk_unenforced_constraints(void);
 static int	fk_trigger_cmp(const ListCell *a, const ListCell *b);
 
 static void fk_load_action_triggers(FkModel *fk);
+static bool fk_attribute_live(Oid relid, AttrNumber attnum);
+static bool fk_key_operators(Oid opclass, Oid pktype, Oid fktype,
+							 Oid *pfeqop, Oid *ppeqop, Oid *ffeqop);
 static int	fk_model_del_trigger_cmp(const ListCell *a, const ListCell *b);
 static int	fk_model_upd_trigger_cmp(const ListCell *a, const ListCell *b);
 
@@ -1084,4 +1090,150 @@ fk_key_type_differs(FkModel *fk, int i)
 			fk->fk_types[j] != fk->pk_types[j])
 			return false;
 	return true;
+}
+
+/*
+ * The equality operators ADD FOREIGN KEY would choose for referencing type
+ * fktype against a referenced column whose index uses opclass (pktype: the
+ * column's own type): the operator family's PK = FK and FK = FK members
+ * for the FK type (looking through a domain), else, when both types cast
+ * implicitly to the operator class's input type, its PK = PK operator for
+ * all three.  False when the server would refuse the pair ("foreign key
+ * constraint cannot be implemented").
+ */
+static bool
+fk_key_operators(Oid opclass, Oid pktype, Oid fktype,
+				 Oid *pfeqop, Oid *ppeqop, Oid *ffeqop)
+{
+	HeapTuple	tup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass));
+	Form_pg_opclass cla;
+	Oid			family;
+	Oid			intype;
+	Oid			fkbase = getBaseType(fktype);
+	bool		btree;
+	Oid			from[2];
+	Oid			to[2];
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	cla = (Form_pg_opclass) GETSTRUCT(tup);
+	family = cla->opcfamily;
+	intype = cla->opcintype;
+	btree = (cla->opcmethod == BTREE_AM_OID);
+	ReleaseSysCache(tup);
+	if (!btree)
+		return false;
+
+	*ppeqop = get_opfamily_member(family, intype, intype, BTEqualStrategyNumber);
+	if (!OidIsValid(*ppeqop))
+		return false;
+	*pfeqop = get_opfamily_member(family, intype, fkbase, BTEqualStrategyNumber);
+	*ffeqop = OidIsValid(*pfeqop) ?
+		get_opfamily_member(family, fkbase, fkbase, BTEqualStrategyNumber) :
+		InvalidOid;
+	if (OidIsValid(*pfeqop) && OidIsValid(*ffeqop))
+		return true;
+
+	/* both at once: a polymorphic opcintype must bind to one type */
+	from[0] = pktype;
+	from[1] = fktype;
+	to[0] = to[1] = intype;
+	if (!can_coerce_type(2, from, to, COERCION_IMPLICIT))
+		return false;
+	*pfeqop = *ffeqop = *ppeqop;
+	return true;
+}
+
+/* Is the column there and not dropped? */
+static bool
+fk_attribute_live(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+									  Int16GetDatum(attnum));
+	bool		live;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	live = !((Form_pg_attribute) GETSTRUCT(tup))->attisdropped;
+	ReleaseSysCache(tup);
+	return live;
+}
+
+/*
+ * The model of a reference that is not a constraint (yet): fk_relid's
+ * columns fk_attnums pointing at pk_relid's columns pk_attnums, which a
+ * unique index with operator classes pk_opclasses (in pairing order)
+ * backs, with the equality operators ADD FOREIGN KEY would pick.  NULL
+ * when the server would refuse a pair of types (*bad_pos: its position)
+ * or a table or column is gone (*bad_pos: -1).  The model has no OID or
+ * name, actions NO ACTION, is neither deferrable nor validated, and has
+ * FK_LOAD_NAMES filled in.  Catalog reads only, no lock.
+ */
+FkModel *
+fk_model_build(Oid fk_relid, Oid pk_relid, int nkeys,
+			   const AttrNumber *fk_attnums, const AttrNumber *pk_attnums,
+			   const Oid *pk_opclasses, char match_type, int *bad_pos)
+{
+	FkModel    *fk = palloc0(sizeof(FkModel));
+
+	*bad_pos = -1;
+	fk->fk_relid = fk_relid;
+	fk->pk_relid = pk_relid;
+	fk->fk_relkind = get_rel_relkind(fk_relid);
+	fk->pk_relkind = get_rel_relkind(pk_relid);
+	fk->nkeys = nkeys;
+	fk->match_type = match_type;
+	fk->upd_action = FKCONSTR_ACTION_NOACTION;
+	fk->del_action = FKCONSTR_ACTION_NOACTION;
+	for (int i = 0; i < nkeys; i++)
+	{
+		fk->fk_attnums[i] = fk_attnums[i];
+		fk->pk_attnums[i] = pk_attnums[i];
+	}
+	if (fk->fk_relkind == '\0' || fk->pk_relkind == '\0' || !fk_load_names(fk))
+	{
+		pfree(fk);
+		return NULL;
+	}
+	for (int i = 0; i < nkeys; i++)
+	{
+		/* a column dropped since its number was read */
+		if (!fk_attribute_live(fk_relid, fk_attnums[i]) ||
+			!fk_attribute_live(pk_relid, pk_attnums[i]))
+		{
+			pfree(fk);
+			return NULL;
+		}
+		if (!fk_key_operators(pk_opclasses[i], fk->pk_types[i], fk->fk_types[i],
+							  &fk->pf_eq_oprs[i], &fk->pp_eq_oprs[i],
+							  &fk->ff_eq_oprs[i]))
+		{
+			*bad_pos = i;
+			pfree(fk);
+			return NULL;
+		}
+	}
+	return fk;
+}
+
+/*
+ * A name for a new foreign key on relid over the columns colnames, the way
+ * the server names one it is not given: "<table>_<col>_<col>_fkey",
+ * truncated to fit, with a number added when a constraint of the schema
+ * (or one of the names in taken) already has it.
+ */
+char *
+fk_model_free_name(Oid relid, int ncols, char **colnames, List *taken)
+{
+	StringInfoData cols;
+
+	initStringInfo(&cols);
+	for (int i = 0; i < ncols && cols.len < NAMEDATALEN; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&cols, '_');
+		appendStringInfoString(&cols, colnames[i]);
+	}
+	return ChooseConstraintName(get_rel_name(relid), cols.data, "fkey",
+								get_rel_namespace(relid), taken);
 }

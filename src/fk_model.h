@@ -123,6 +123,13 @@ extern List *fk_model_referencing(Oid pk_relid, bool declared_only, int flags);
 extern Oid	fk_model_declared(Oid conoid);
 extern List *fk_model_disabled_triggers(FkModel *fk);
 extern bool fk_model_dropped(Oid conoid, Oid *parentoid);
+extern FkModel *fk_model_build(Oid fk_relid, Oid pk_relid, int nkeys,
+							   const AttrNumber *fk_attnums,
+							   const AttrNumber *pk_attnums,
+							   const Oid *pk_opclasses, char match_type,
+							   int *bad_pos);
+extern char *fk_model_free_name(Oid relid, int ncols, char **colnames,
+								List *taken);
 
 extern const char *fk_action_name(char action);
 extern const char *fk_match_name(char match_type);

@@ -77,6 +77,12 @@ CREATE TABLE tapfk.employees (id int PRIMARY KEY, manager_id int
 INSERT INTO tapfk.employees VALUES (1, NULL), (2, 1), (3, 2);
 });
 
+# A reference no key declares, for fk_suggest.
+$primary->safe_psql('postgres', q{
+CREATE TABLE tapfk.notes (id int PRIMARY KEY, customer_id int, note text);
+INSERT INTO tapfk.notes VALUES (1, 1, 'a'), (2, 3, 'b'), (3, 9, 'orphan');
+});
+
 # The FK graph: a cycle, a leaf and a view that is not a table.
 $primary->safe_psql('graph', q{
 	CREATE EXTENSION fk_tools;
@@ -215,6 +221,12 @@ my @queries = (
 		needs => 'fk_repair_orphans',
 		sql => q{SELECT * FROM fkx.fk_repair_orphans('tapfk.orders', NULL, 'report', true)
 			ORDER BY constraint_name, table_name::text, operation},
+	},
+	{
+		name => 'fk_suggest',
+		needs => 'fk_suggest',
+		sql => q{SELECT * FROM fkx.fk_suggest('{tapfk}', min_containment => 0.5)
+			ORDER BY table_name::text, columns::text},
 	},
 	{
 		name => 'fk_missing_parents',
