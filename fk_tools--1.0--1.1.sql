@@ -95,6 +95,8 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION @extschema@.fk_suggest(name[], double precision, integer) IS
 'columns of the tables of schemas (NULL: all but system schemas) that look like references no foreign key declares: by name (naming_rule), by a type the key accepts, and by the share of their distinct values found in a unique key (containment, on up to sample_rows rows); with the rows the key would reject today and the DDL to add it (NOT VALID, then VALIDATE)';
+
+------------------------------------------------------------------------
 -- Monitoring: check results kept as history, filled by fk_check_snapshot
 -- (in the caller's transaction) or fk_check_snapshot_rolling (a
 -- procedure committing after each key), and views a dashboard polls,
@@ -146,11 +148,9 @@ CREATE TABLE @extschema@.fk_snapshot_results (
     missing_keys bigint,
     sample_keys jsonb,
     rows_estimated bigint NOT NULL,
-    checked_by name NOT NULL);
-
-CREATE INDEX fk_snapshot_results_key_idx ON @extschema@.fk_snapshot_results
-    (schema_name, relname, constraint_name, checked_at);
-CREATE INDEX fk_snapshot_results_time_idx ON @extschema@.fk_snapshot_results (checked_at);
+    checked_by name NOT NULL,
+    CONSTRAINT fk_snapshot_results_pkey
+        PRIMARY KEY (checked_at, schema_name, relname, constraint_name));
 
 COMMENT ON TABLE @extschema@.fk_snapshot_results IS
 'one row per foreign key per snapshot check, pruned after fk_tools.history_retention (written by fk_tools only; read fk_check_history)';
@@ -202,10 +202,8 @@ CREATE TABLE @extschema@.fk_audit_events (
     not_enforced_since timestamptz,
     not_enforced_by name,
     detail text,
-    CONSTRAINT fk_audit_events_pkey PRIMARY KEY (event_id));
-
-CREATE INDEX fk_audit_events_key_idx ON @extschema@.fk_audit_events
-    (schema_name, relname, constraint_name, event_id);
+    CONSTRAINT fk_audit_events_pkey PRIMARY KEY (event_id),
+    CONSTRAINT fk_audit_events_key UNIQUE (schema_name, relname, constraint_name, event_id));
 
 COMMENT ON TABLE @extschema@.fk_audit_events IS
 'what the opt-in audit (fk_audit_enable) saw: RI triggers disabled and enabled, keys added NOT VALID, validated, dropped (written by fk_tools only; read fk_audit_log)';
@@ -294,34 +292,39 @@ SELECT k.constraint_oid, k.table_name, k.constraint_name, k.referenced_table,
        CASE WHEN k.keys_visible THEN s.sample_keys END AS sample_keys,
        s.checked_at,
        s.duration AS check_duration,
-       pg_catalog.now() - s.checked_at AS result_age,
+       pg_catalog.now() OPERATOR(pg_catalog.-) s.checked_at AS result_age,
        CASE WHEN k.counts_visible THEN s.orphans_since END AS orphans_since,
-       CASE WHEN k.counts_visible THEN s.orphan_rows - s.previous_orphan_rows END AS orphan_rows_change,
-       CASE WHEN k.counts_visible THEN s.missing_keys - s.previous_missing_keys END AS missing_keys_change,
+       CASE WHEN k.counts_visible
+            THEN s.orphan_rows OPERATOR(pg_catalog.-) s.previous_orphan_rows END AS orphan_rows_change,
+       CASE WHEN k.counts_visible
+            THEN s.missing_keys OPERATOR(pg_catalog.-) s.previous_missing_keys END AS missing_keys_change,
        s.previous_checked_at,
        s.attempted_at AS last_attempt_at,
        k.enforced,
        k.validated,
-       a.not_enforced_since,
-       a.not_enforced_by,
+       CASE WHEN NOT k.enforced THEN a.not_enforced_since END AS not_enforced_since,
+       CASE WHEN NOT k.enforced THEN a.not_enforced_by END AS not_enforced_by,
        CASE WHEN k.enforced THEN NULL
             WHEN a.not_enforced_since IS NOT NULL
-            THEN 'not enforced since ' || a.not_enforced_since || ', by ' || a.not_enforced_by
+            THEN pg_catalog.concat('not enforced since ', a.not_enforced_since,
+                                   ', by ', a.not_enforced_by)
             WHEN a.event_time IS NOT NULL AND NOT a.enforced
-            THEN 'not enforced since before ' || a.event_time || ' (when the audit started)'
+            THEN pg_catalog.concat('not enforced since before ', a.event_time,
+                                   ' (when the audit started)')
             ELSE 'not enforced (the audit did not see it happen)' END AS enforcement
   FROM @extschema@.fk_snapshot_keys() k
   LEFT JOIN @extschema@.fk_snapshot_state s
-         ON s.schema_name = k.schema_name AND s.relname = k.relname
-        AND s.constraint_name = k.constraint_name
-  LEFT JOIN LATERAL (
-       SELECT e.event_time, e.enforced, e.not_enforced_since, e.not_enforced_by
+         ON s.schema_name OPERATOR(pg_catalog.=) k.schema_name AND s.relname OPERATOR(pg_catalog.=) k.relname
+        AND s.constraint_name OPERATOR(pg_catalog.=) k.constraint_name
+  LEFT JOIN
+       (SELECT DISTINCT ON (e.schema_name, e.relname, e.constraint_name)
+              e.schema_name, e.relname, e.constraint_name, e.event_time,
+              e.enforced, e.not_enforced_since, e.not_enforced_by
          FROM @extschema@.fk_audit_events e
-        WHERE NOT k.enforced
-          AND e.schema_name = k.schema_name AND e.relname = k.relname
-          AND e.constraint_name = k.constraint_name AND e.enforced IS NOT NULL
-        ORDER BY e.event_id DESC
-        LIMIT 1) a ON true;
+        WHERE e.enforced IS NOT NULL
+        ORDER BY e.schema_name, e.relname, e.constraint_name, e.event_id DESC) a
+         ON a.schema_name OPERATOR(pg_catalog.=) k.schema_name AND a.relname OPERATOR(pg_catalog.=) k.relname
+        AND a.constraint_name OPERATOR(pg_catalog.=) k.constraint_name;
 
 COMMENT ON VIEW @extschema@.fk_check_latest IS
 'the latest snapshot result of every foreign key (status never checked, ok, orphans, or error: ... of the last attempt; checked for roles that may not see counts), how old it is, its trend (orphans_since: first check of the current run of checks with orphans; changes since the previous check), and, for a key not enforced, since when and by whom as the audit saw it; reads only fk_tools'' tables and the catalogs';
@@ -329,34 +332,35 @@ COMMENT ON VIEW @extschema@.fk_check_latest IS
 CREATE VIEW @extschema@.fk_check_history AS
 SELECT r.run_id, r.checked_at, r.duration AS check_duration,
        k.table_name, r.schema_name, r.relname, r.constraint_name,
-       CASE WHEN v.counts THEN r.status
+       CASE WHEN COALESCE(k.counts_visible, pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE'))
+            THEN r.status
             WHEN r.status IN ('ok', 'orphans') THEN 'checked'
             ELSE 'error' END AS status,
-       CASE WHEN v.counts THEN r.orphan_rows END AS orphan_rows,
-       CASE WHEN v.counts THEN r.missing_keys END AS missing_keys,
+       CASE WHEN COALESCE(k.counts_visible, pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE'))
+            THEN r.orphan_rows END AS orphan_rows,
+       CASE WHEN COALESCE(k.counts_visible, pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE'))
+            THEN r.missing_keys END AS missing_keys,
        CASE WHEN k.keys_visible THEN r.sample_keys END AS sample_keys,
        r.rows_estimated, r.checked_by
   FROM @extschema@.fk_snapshot_results r
   LEFT JOIN @extschema@.fk_snapshot_keys() k
-         ON k.schema_name = r.schema_name AND k.relname = r.relname
-        AND k.constraint_name = r.constraint_name
-  CROSS JOIN LATERAL (
-       SELECT COALESCE(k.counts_visible,
-                       pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE')) AS counts) v;
+         ON k.schema_name OPERATOR(pg_catalog.=) r.schema_name AND k.relname OPERATOR(pg_catalog.=) r.relname
+        AND k.constraint_name OPERATOR(pg_catalog.=) r.constraint_name;
 
 COMMENT ON VIEW @extschema@.fk_check_history IS
 'every kept snapshot result, for time series (table_name is NULL once the key or table is gone); counts and sample keys shown as in fk_check_latest';
 
 CREATE VIEW @extschema@.fk_check_coverage AS
-SELECT pg_catalog.count(*) AS keys,
+SELECT pg_catalog.count(l.constraint_oid) AS keys,
        pg_catalog.count(l.checked_at) AS checked_keys,
-       pg_catalog.count(*) FILTER (WHERE l.checked_at IS NULL) AS never_checked,
-       pg_catalog.count(*) FILTER (WHERE l.status LIKE 'error%') AS failing_keys,
-       pg_catalog.count(*) FILTER (WHERE l.orphan_rows > 0) AS keys_with_orphans,
-       pg_catalog.count(*) FILTER (WHERE NOT l.enforced) AS keys_not_enforced,
+       pg_catalog.count(l.constraint_oid) FILTER (WHERE l.checked_at IS NULL) AS never_checked,
+       pg_catalog.count(l.constraint_oid) FILTER (WHERE l.status LIKE 'error%') AS failing_keys,
+       pg_catalog.count(l.constraint_oid)
+           FILTER (WHERE l.orphan_rows OPERATOR(pg_catalog.>) 0) AS keys_with_orphans,
+       pg_catalog.count(l.constraint_oid) FILTER (WHERE NOT l.enforced) AS keys_not_enforced,
        pg_catalog.min(l.checked_at) AS oldest_check,
        pg_catalog.max(l.result_age) AS max_result_age,
-       CASE WHEN pg_catalog.count(*) FILTER (WHERE l.checked_at IS NULL) = 0
+       CASE WHEN pg_catalog.bool_and(l.checked_at IS NOT NULL)
             THEN pg_catalog.max(l.result_age) END AS covered_within
   FROM @extschema@.fk_check_latest l;
 
@@ -365,10 +369,10 @@ COMMENT ON VIEW @extschema@.fk_check_coverage IS
 
 CREATE VIEW @extschema@.fk_check_runs AS
 SELECT r.run_id, r.command, r.started_at, r.finished_at,
-       r.finished_at - r.started_at AS duration,
+       r.finished_at OPERATOR(pg_catalog.-) r.started_at AS duration,
        CASE WHEN r.finished_at IS NOT NULL THEN 'finished'
             WHEN EXISTS (SELECT FROM @extschema@.fk_check_progress_rows() p
-                          WHERE p.run_id = r.run_id) THEN 'running'
+                          WHERE p.run_id OPERATOR(pg_catalog.=) r.run_id) THEN 'running'
             ELSE 'interrupted' END AS state,
        r.started_by, r.target, r.time_budget, r.row_budget,
        r.keys_planned, r.keys_checked, r.keys_failed, r.keys_skipped,
@@ -384,10 +388,12 @@ SELECT p.pid, p.datid, d.datname, p.userid,
        p.run_id, p.command, p.keys_total, p.keys_done,
        p.constraint_oid, p.table_name, p.constraint_name, p.referenced_table,
        p.key_rows_estimated, p.rows_done_estimated,
-       p.started_at, pg_catalog.clock_timestamp() - p.started_at AS elapsed,
-       p.key_started_at, pg_catalog.clock_timestamp() - p.key_started_at AS key_elapsed
+       p.started_at,
+       pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) p.started_at AS elapsed,
+       p.key_started_at,
+       pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) p.key_started_at AS key_elapsed
   FROM @extschema@.fk_check_progress_rows() p
-  LEFT JOIN pg_catalog.pg_database d ON d.oid = p.datid;
+  LEFT JOIN pg_catalog.pg_database d ON d.oid OPERATOR(pg_catalog.=) p.datid;
 
 COMMENT ON VIEW @extschema@.fk_check_progress IS
 'one row per backend running fk_check, fk_check_snapshot or fk_check_snapshot_rolling: which key (k of n), estimated rows of the keys done and of the current one, elapsed; details only for the backend''s own role and pg_read_all_stats, as in pg_stat_activity';
@@ -439,8 +445,8 @@ COMMENT ON FUNCTION @extschema@.fk_audit_disable() IS
 CREATE VIEW @extschema@.fk_audit_log AS
 SELECT e.event_id, e.event_time, e.role_name, e.session_role, e.command_tag,
        e.action,
-       pg_catalog.to_regclass(pg_catalog.quote_ident(e.schema_name) || '.'
-                              || pg_catalog.quote_ident(e.relname)) AS table_name,
+       pg_catalog.to_regclass(pg_catalog.concat(pg_catalog.quote_ident(e.schema_name), '.',
+                                                pg_catalog.quote_ident(e.relname))) AS table_name,
        e.schema_name, e.relname, e.constraint_name, e.enforced, e.validated,
        e.not_enforced_since, e.not_enforced_by, e.detail
   FROM @extschema@.fk_audit_events e;

@@ -165,7 +165,7 @@ last_state(FkStore *st, const char *schema, const char *rel, const char *con,
 	fk_store_name_key(&keys[0], AU_SCHEMA + 1, schema);
 	fk_store_name_key(&keys[1], AU_REL + 1, rel);
 	fk_store_name_key(&keys[2], AU_CONNAME + 1, con);
-	fk_store_scan(st, "fk_audit_events_key_idx", 3, keys, true, 1, latest_row, as);
+	fk_store_scan(st, "fk_audit_events_key", 3, keys, true, 1, latest_row, as);
 	if (!as->found)
 		as->enforced = as->validated = true;
 }

@@ -393,7 +393,7 @@ prune_history(void)
 	if (history_retention <= 0)
 		return;
 	cutoff = GetCurrentTimestamp() - (int64) history_retention * USECS_PER_SEC;
-	prune_table("fk_snapshot_results", "fk_snapshot_results_time_idx",
+	prune_table("fk_snapshot_results", "fk_snapshot_results_pkey",
 				RES_CHECKED_AT, false, cutoff);
 	prune_table("fk_snapshot_runs", NULL, RUN_STARTED, false, cutoff);
 	prune_table("fk_snapshot_state", NULL, ST_ATTEMPTED, true, cutoff);

@@ -23,9 +23,11 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_extension.h"
+#include "commands/extension.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -63,6 +65,19 @@ fk_store_schema(void)
 				 errmsg("extension \"fk_tools\" is not installed in this database"),
 				 errhint("CREATE EXTENSION fk_tools;")));
 	return nsp;
+}
+
+/*
+ * Is relid one of fk_tools' own tables?  They hold no user data: the
+ * functions that list user tables leave them out.  Callers look only at
+ * tables of the extension's schema (fk_store_schema).
+ */
+bool
+fk_store_owns(Oid relid)
+{
+	Oid			ext = get_extension_oid("fk_tools", true);
+
+	return OidIsValid(ext) && getExtensionOfObject(RelationRelationId, relid) == ext;
 }
 
 /* One of the extension's relations (table, index, sequence), by name. */

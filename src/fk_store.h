@@ -32,6 +32,7 @@ typedef void (*FkStoreRowFn) (Datum *values, bool *nulls, ItemPointer tid,
 
 extern Oid	fk_store_schema(void);
 extern Oid	fk_store_relid(const char *name);
+extern bool fk_store_owns(Oid relid);
 extern FkStore *fk_store_open(const char *name, bool nowait);
 extern void fk_store_close(FkStore *st);
 extern void fk_store_insert(FkStore *st, Datum *values, bool *nulls);
