@@ -18,7 +18,7 @@ REGRESS = extension constraints graph issues orphans orphans_random \
 	validate schema trojans names attack_defaults attack_json_casts \
 	attack_domains attack_deep attack_misc attack_explain_input suggest \
 	cascade_whatif \
-	picture picture_cascade
+	picture picture_cascade snapshot audit
 REGRESS_OPTS = --load-extension=fk_tools
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=fk_tools
@@ -35,7 +35,8 @@ DIST_VERSION = $(shell perl -MJSON::PP -0777 -ne 'print decode_json($$_)->{versi
 DIST = $(EXTENSION)-$(DIST_VERSION)
 DIST_FILES = META.json README.md README.cascade.md LICENSE Makefile \
 	$(EXTENSION).control $(DATA) $(EXTENSION).c \
-	$(sort $(wildcard src/*.c src/*.h sql/*.sql expected/*.out specs/*.spec t/*.pl test/*.sql))
+	$(sort $(wildcard src/*.c src/*.h sql/*.sql expected/*.out specs/*.spec t/*.pl test/*.sql)) \
+	$(sort $(wildcard monitoring/*.yaml monitoring/grafana/*))
 EXTRA_CLEAN = $(EXTENSION)-*.zip
 
 PG_CONFIG ?= pg_config

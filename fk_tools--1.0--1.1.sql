@@ -162,3 +162,361 @@ LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION @extschema@.fk_update_graph(regclass, anyelement, jsonb, text) IS
 'the picture of fk_update_preview(target, key, new_values), as Graphviz DOT or a Mermaid flowchart: every table the key UPDATE reaches, rows and action on each edge, BLOCKED paths in red';
+-- Monitoring: check results kept as history, filled by fk_check_snapshot
+-- (in the caller's transaction) or fk_check_snapshot_rolling (a
+-- procedure committing after each key), and views a dashboard polls,
+-- which read only these tables and the catalogs, never a user table.
+-- The tables grant nothing: fk_tools' own code writes them (each row is
+-- what a check computed with the caller's rights) and the views read
+-- them, showing each role counts and sample keys only of keys it could
+-- check itself (counts also to pg_read_all_stats).  pg_dump keeps their
+-- rows (pg_extension_config_dump).
+------------------------------------------------------------------------
+
+CREATE SEQUENCE @extschema@.fk_snapshot_runs_run_id_seq;
+
+COMMENT ON SEQUENCE @extschema@.fk_snapshot_runs_run_id_seq IS
+'run numbers of fk_check_snapshot and fk_check_snapshot_rolling';
+
+CREATE TABLE @extschema@.fk_snapshot_runs (
+    run_id bigint NOT NULL,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz,
+    started_by name NOT NULL,
+    command text NOT NULL,
+    target text,
+    time_budget interval,
+    row_budget bigint,
+    keys_planned integer NOT NULL,
+    keys_checked integer NOT NULL,
+    keys_failed integer NOT NULL,
+    keys_skipped integer NOT NULL,
+    rows_estimated bigint NOT NULL,
+    stop_reason text,
+    CONSTRAINT fk_snapshot_runs_pkey PRIMARY KEY (run_id));
+
+COMMENT ON TABLE @extschema@.fk_snapshot_runs IS
+'one row per snapshot run (written by fk_tools only; read fk_check_runs)';
+
+CREATE TABLE @extschema@.fk_snapshot_results (
+    run_id bigint NOT NULL,
+    checked_at timestamptz NOT NULL,
+    duration interval NOT NULL,
+    schema_name name NOT NULL,
+    relname name NOT NULL,
+    constraint_name name NOT NULL,
+    referenced_schema name NOT NULL,
+    referenced_relname name NOT NULL,
+    constraint_oid oid NOT NULL,
+    status text NOT NULL,
+    orphan_rows bigint,
+    missing_keys bigint,
+    sample_keys jsonb,
+    rows_estimated bigint NOT NULL,
+    checked_by name NOT NULL,
+    CONSTRAINT fk_snapshot_results_pkey
+        PRIMARY KEY (checked_at, schema_name, relname, constraint_name));
+
+COMMENT ON TABLE @extschema@.fk_snapshot_results IS
+'one row per foreign key per snapshot check, pruned after fk_tools.history_retention (written by fk_tools only; read fk_check_history)';
+
+CREATE TABLE @extschema@.fk_snapshot_state (
+    schema_name name NOT NULL,
+    relname name NOT NULL,
+    constraint_name name NOT NULL,
+    referenced_schema name NOT NULL,
+    referenced_relname name NOT NULL,
+    constraint_oid oid NOT NULL,
+    run_id bigint NOT NULL,
+    attempted_at timestamptz NOT NULL,
+    attempt_error text,
+    checked_at timestamptz,
+    duration interval,
+    status text,
+    orphan_rows bigint,
+    missing_keys bigint,
+    sample_keys jsonb,
+    rows_estimated bigint,
+    orphans_since timestamptz,
+    previous_checked_at timestamptz,
+    previous_orphan_rows bigint,
+    previous_missing_keys bigint,
+    CONSTRAINT fk_snapshot_state_pkey PRIMARY KEY (schema_name, relname, constraint_name));
+
+COMMENT ON TABLE @extschema@.fk_snapshot_state IS
+'the latest snapshot result of each foreign key, with its trend (written by fk_tools only; read fk_check_latest)';
+
+CREATE SEQUENCE @extschema@.fk_audit_events_event_id_seq;
+
+COMMENT ON SEQUENCE @extschema@.fk_audit_events_event_id_seq IS
+'numbers of fk_audit_events rows';
+
+CREATE TABLE @extschema@.fk_audit_events (
+    event_id bigint NOT NULL,
+    event_time timestamptz NOT NULL,
+    role_name name NOT NULL,
+    session_role name NOT NULL,
+    command_tag text NOT NULL,
+    action text NOT NULL,
+    schema_name name NOT NULL,
+    relname name NOT NULL,
+    constraint_name name NOT NULL,
+    constraint_oid oid NOT NULL,
+    enforced boolean,
+    validated boolean,
+    not_enforced_since timestamptz,
+    not_enforced_by name,
+    detail text,
+    CONSTRAINT fk_audit_events_pkey PRIMARY KEY (event_id),
+    CONSTRAINT fk_audit_events_key UNIQUE (schema_name, relname, constraint_name, event_id));
+
+COMMENT ON TABLE @extschema@.fk_audit_events IS
+'what the opt-in audit (fk_audit_enable) saw: RI triggers disabled and enabled, keys added NOT VALID, validated, dropped (written by fk_tools only; read fk_audit_log)';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.fk_snapshot_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.fk_snapshot_runs_run_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.fk_snapshot_results', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.fk_snapshot_state', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.fk_audit_events', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.fk_audit_events_event_id_seq', '');
+
+CREATE FUNCTION @extschema@.fk_check_snapshot(
+    target regclass DEFAULT NULL,
+    time_budget interval DEFAULT NULL,
+    row_budget bigint DEFAULT NULL)
+RETURNS TABLE(table_name regclass, constraint_name name,
+              referenced_table regclass, orphan_rows bigint,
+              missing_keys bigint, sample_keys jsonb, status text,
+              checked_at timestamptz, check_duration interval)
+AS 'MODULE_PATHNAME', 'fk_check_snapshot'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_check_snapshot(regclass, interval, bigint) IS
+'checks the foreign keys of target (NULL: the whole database) like fk_check, stalest result first, until time_budget or row_budget (estimated rows read) is spent, and keeps each result in the history; one transaction: cancelling it keeps nothing (CALL fk_check_snapshot_rolling keeps each finished key)';
+
+CREATE PROCEDURE @extschema@.fk_check_snapshot_rolling(
+    time_budget interval DEFAULT NULL,
+    row_budget bigint DEFAULT NULL,
+    target regclass DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'fk_check_snapshot_rolling'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE @extschema@.fk_check_snapshot_rolling(interval, bigint, regclass) IS
+'fk_check_snapshot as a procedure that commits after each key, so a cancelled or timed-out run keeps what it finished; CALL it as a top-level statement (pg_cron does)';
+
+CREATE FUNCTION @extschema@.fk_snapshot_keys(
+    OUT constraint_oid oid,
+    OUT schema_name name,
+    OUT relname name,
+    OUT constraint_name name,
+    OUT table_name regclass,
+    OUT referenced_table regclass,
+    OUT enforced boolean,
+    OUT validated boolean,
+    OUT counts_visible boolean,
+    OUT keys_visible boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_snapshot_keys'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_snapshot_keys() IS
+'the foreign keys snapshots check (declared, not on temporary tables), with what the current role may see of their results: counts (SELECT on both key column sets, or pg_read_all_stats), sample keys (SELECT on both key column sets)';
+
+CREATE FUNCTION @extschema@.fk_check_progress_rows(
+    OUT pid integer,
+    OUT datid oid,
+    OUT userid oid,
+    OUT run_id bigint,
+    OUT command text,
+    OUT keys_total integer,
+    OUT keys_done integer,
+    OUT constraint_oid oid,
+    OUT table_name regclass,
+    OUT constraint_name name,
+    OUT referenced_table regclass,
+    OUT key_rows_estimated bigint,
+    OUT rows_done_estimated bigint,
+    OUT started_at timestamptz,
+    OUT key_started_at timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_check_progress_rows'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_check_progress_rows() IS
+'rows of the fk_check_progress view: the running checks and snapshots of every backend, read from the server''s activity records';
+
+CREATE VIEW @extschema@.fk_check_latest AS
+SELECT k.constraint_oid, k.table_name, k.constraint_name, k.referenced_table,
+       CASE WHEN s.attempted_at IS NULL THEN 'never checked'
+            WHEN s.attempt_error IS NOT NULL AND NOT k.counts_visible THEN 'error'
+            WHEN s.attempt_error IS NOT NULL THEN s.attempt_error
+            WHEN NOT k.counts_visible THEN 'checked'
+            ELSE s.status END AS status,
+       CASE WHEN k.counts_visible THEN s.orphan_rows END AS orphan_rows,
+       CASE WHEN k.counts_visible THEN s.missing_keys END AS missing_keys,
+       CASE WHEN k.keys_visible THEN s.sample_keys END AS sample_keys,
+       s.checked_at,
+       s.duration AS check_duration,
+       pg_catalog.now() OPERATOR(pg_catalog.-) s.checked_at AS result_age,
+       CASE WHEN k.counts_visible THEN s.orphans_since END AS orphans_since,
+       CASE WHEN k.counts_visible
+            THEN s.orphan_rows OPERATOR(pg_catalog.-) s.previous_orphan_rows END AS orphan_rows_change,
+       CASE WHEN k.counts_visible
+            THEN s.missing_keys OPERATOR(pg_catalog.-) s.previous_missing_keys END AS missing_keys_change,
+       s.previous_checked_at,
+       s.attempted_at AS last_attempt_at,
+       k.enforced,
+       k.validated,
+       CASE WHEN NOT k.enforced THEN a.not_enforced_since END AS not_enforced_since,
+       CASE WHEN NOT k.enforced THEN a.not_enforced_by END AS not_enforced_by,
+       CASE WHEN k.enforced THEN NULL
+            WHEN a.not_enforced_since IS NOT NULL
+            THEN pg_catalog.concat('not enforced since ', a.not_enforced_since,
+                                   ', by ', a.not_enforced_by)
+            WHEN a.event_time IS NOT NULL AND NOT a.enforced
+            THEN pg_catalog.concat('not enforced since before ', a.event_time,
+                                   ' (when the audit started)')
+            ELSE 'not enforced (the audit did not see it happen)' END AS enforcement
+  FROM @extschema@.fk_snapshot_keys() k
+  LEFT JOIN @extschema@.fk_snapshot_state s
+         ON s.schema_name OPERATOR(pg_catalog.=) k.schema_name AND s.relname OPERATOR(pg_catalog.=) k.relname
+        AND s.constraint_name OPERATOR(pg_catalog.=) k.constraint_name
+  LEFT JOIN
+       (SELECT DISTINCT ON (e.schema_name, e.relname, e.constraint_name)
+              e.schema_name, e.relname, e.constraint_name, e.event_time,
+              e.enforced, e.not_enforced_since, e.not_enforced_by
+         FROM @extschema@.fk_audit_events e
+        WHERE e.enforced IS NOT NULL
+        ORDER BY e.schema_name, e.relname, e.constraint_name, e.event_id DESC) a
+         ON a.schema_name OPERATOR(pg_catalog.=) k.schema_name AND a.relname OPERATOR(pg_catalog.=) k.relname
+        AND a.constraint_name OPERATOR(pg_catalog.=) k.constraint_name;
+
+COMMENT ON VIEW @extschema@.fk_check_latest IS
+'the latest snapshot result of every foreign key (status never checked, ok, orphans, or error: ... of the last attempt; checked for roles that may not see counts), how old it is, its trend (orphans_since: first check of the current run of checks with orphans; changes since the previous check), and, for a key not enforced, since when and by whom as the audit saw it; reads only fk_tools'' tables and the catalogs';
+
+CREATE VIEW @extschema@.fk_check_history AS
+SELECT r.run_id, r.checked_at, r.duration AS check_duration,
+       k.table_name, r.schema_name, r.relname, r.constraint_name,
+       CASE WHEN COALESCE(k.counts_visible, pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE'))
+            THEN r.status
+            WHEN r.status IN ('ok', 'orphans') THEN 'checked'
+            ELSE 'error' END AS status,
+       CASE WHEN COALESCE(k.counts_visible, pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE'))
+            THEN r.orphan_rows END AS orphan_rows,
+       CASE WHEN COALESCE(k.counts_visible, pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE'))
+            THEN r.missing_keys END AS missing_keys,
+       CASE WHEN k.keys_visible THEN r.sample_keys END AS sample_keys,
+       r.rows_estimated, r.checked_by
+  FROM @extschema@.fk_snapshot_results r
+  LEFT JOIN @extschema@.fk_snapshot_keys() k
+         ON k.schema_name OPERATOR(pg_catalog.=) r.schema_name AND k.relname OPERATOR(pg_catalog.=) r.relname
+        AND k.constraint_name OPERATOR(pg_catalog.=) r.constraint_name;
+
+COMMENT ON VIEW @extschema@.fk_check_history IS
+'every kept snapshot result, for time series (table_name is NULL once the key or table is gone); counts and sample keys shown as in fk_check_latest';
+
+CREATE VIEW @extschema@.fk_check_coverage AS
+SELECT pg_catalog.count(l.constraint_oid) AS keys,
+       pg_catalog.count(l.checked_at) AS checked_keys,
+       pg_catalog.count(l.constraint_oid) FILTER (WHERE l.checked_at IS NULL) AS never_checked,
+       pg_catalog.count(l.constraint_oid) FILTER (WHERE l.status LIKE 'error%') AS failing_keys,
+       pg_catalog.count(l.constraint_oid)
+           FILTER (WHERE l.orphan_rows OPERATOR(pg_catalog.>) 0) AS keys_with_orphans,
+       pg_catalog.count(l.constraint_oid) FILTER (WHERE NOT l.enforced) AS keys_not_enforced,
+       pg_catalog.min(l.checked_at) AS oldest_check,
+       pg_catalog.max(l.result_age) AS max_result_age,
+       CASE WHEN pg_catalog.bool_and(l.checked_at IS NOT NULL)
+            THEN pg_catalog.max(l.result_age) END AS covered_within
+  FROM @extschema@.fk_check_latest l;
+
+COMMENT ON VIEW @extschema@.fk_check_coverage IS
+'one row: how many foreign keys there are, how many have a snapshot result, how old the oldest is; covered_within is the age of the oldest result when every key has one (every key was checked within that interval), else NULL';
+
+CREATE VIEW @extschema@.fk_check_runs AS
+SELECT r.run_id, r.command, r.started_at, r.finished_at,
+       r.finished_at OPERATOR(pg_catalog.-) r.started_at AS duration,
+       CASE WHEN r.finished_at IS NOT NULL THEN 'finished'
+            WHEN EXISTS (SELECT FROM @extschema@.fk_check_progress_rows() p
+                          WHERE p.run_id OPERATOR(pg_catalog.=) r.run_id) THEN 'running'
+            ELSE 'interrupted' END AS state,
+       r.started_by, r.target, r.time_budget, r.row_budget,
+       r.keys_planned, r.keys_checked, r.keys_failed, r.keys_skipped,
+       r.rows_estimated, r.stop_reason
+  FROM @extschema@.fk_snapshot_runs r;
+
+COMMENT ON VIEW @extschema@.fk_check_runs IS
+'one row per snapshot run: budgets, keys planned, checked, failed (error), skipped (not readable by the role), estimated rows read, why it stopped; state running, finished, or interrupted (cancelled or timed out: what it finished is kept)';
+
+CREATE VIEW @extschema@.fk_check_progress AS
+SELECT p.pid, p.datid, d.datname, p.userid,
+       pg_catalog.pg_get_userbyid(p.userid) AS usename,
+       p.run_id, p.command, p.keys_total, p.keys_done,
+       p.constraint_oid, p.table_name, p.constraint_name, p.referenced_table,
+       p.key_rows_estimated, p.rows_done_estimated,
+       p.started_at,
+       pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) p.started_at AS elapsed,
+       p.key_started_at,
+       pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) p.key_started_at AS key_elapsed
+  FROM @extschema@.fk_check_progress_rows() p
+  LEFT JOIN pg_catalog.pg_database d ON d.oid OPERATOR(pg_catalog.=) p.datid;
+
+COMMENT ON VIEW @extschema@.fk_check_progress IS
+'one row per backend running fk_check, fk_check_snapshot or fk_check_snapshot_rolling: which key (k of n), estimated rows of the keys done and of the current one, elapsed; details only for the backend''s own role and pg_read_all_stats, as in pg_stat_activity';
+
+GRANT SELECT ON @extschema@.fk_check_latest TO PUBLIC;
+GRANT SELECT ON @extschema@.fk_check_history TO PUBLIC;
+GRANT SELECT ON @extschema@.fk_check_coverage TO PUBLIC;
+GRANT SELECT ON @extschema@.fk_check_runs TO PUBLIC;
+GRANT SELECT ON @extschema@.fk_check_progress TO PUBLIC;
+
+------------------------------------------------------------------------
+-- Audit (opt-in): who switched enforcement off, and when.  A superuser
+-- enables it with SELECT fk_audit_enable(), which creates two event
+-- triggers; fk_audit_disable() drops them and keeps the log.
+------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.fk_audit_ddl_end()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'fk_audit_ddl_end'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_audit_ddl_end() IS
+'event trigger function of the audit (ddl_command_end of ALTER TABLE): records keys whose enforcement or validation changed; never fails the command';
+
+CREATE FUNCTION @extschema@.fk_audit_sql_drop()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'fk_audit_sql_drop'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_audit_sql_drop() IS
+'event trigger function of the audit (sql_drop): records dropped foreign keys; never fails the command';
+
+CREATE FUNCTION @extschema@.fk_audit_enable()
+RETURNS void
+AS 'MODULE_PATHNAME', 'fk_audit_enable'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_audit_enable() IS
+'superuser: starts the audit of foreign key enforcement (creates the event triggers fk_tools_audit_ddl and fk_tools_audit_drop, records the keys not enforced or not validated now); does nothing if it is on';
+
+CREATE FUNCTION @extschema@.fk_audit_disable()
+RETURNS void
+AS 'MODULE_PATHNAME', 'fk_audit_disable'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_audit_disable() IS
+'superuser: stops the audit (drops its event triggers); the log is kept';
+
+CREATE VIEW @extschema@.fk_audit_log AS
+SELECT e.event_id, e.event_time, e.role_name, e.session_role, e.command_tag,
+       e.action,
+       pg_catalog.to_regclass(pg_catalog.concat(pg_catalog.quote_ident(e.schema_name), '.',
+                                                pg_catalog.quote_ident(e.relname))) AS table_name,
+       e.schema_name, e.relname, e.constraint_name, e.enforced, e.validated,
+       e.not_enforced_since, e.not_enforced_by, e.detail
+  FROM @extschema@.fk_audit_events e;
+
+COMMENT ON VIEW @extschema@.fk_audit_log IS
+'what the audit recorded, oldest first by event_id: action disabled, enabled, added not valid, validated, dropped, or not enforced / not validated when the audit started; role_name is current_user, session_role session_user; enforced and validated are the key''s state after the command';
+
+GRANT SELECT ON @extschema@.fk_audit_log TO PUBLIC;

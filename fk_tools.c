@@ -26,6 +26,12 @@
  *	  fk_repair.c		fk_validate, fk_repair_orphans
  *	  fk_picture*.c		pictures as DOT or Mermaid text: fk_graph,
  *						fk_cascade_graph, fk_update_graph
+ *	  fk_store.c		the extension's own tables, written from C
+ *	  fk_snapshot.c		check results kept as history: fk_check_snapshot,
+ *						fk_check_snapshot_rolling, fk_snapshot_keys
+ *	  fk_progress.c		progress of checks for other sessions and NOTICEs;
+ *						fk_check_progress_rows
+ *	  fk_audit.c		the opt-in audit of who switched enforcement off
  *
  *-------------------------------------------------------------------------
  */
@@ -35,6 +41,8 @@
 #include "utils/guc.h"
 
 #include "fk_cascade.h"
+#include "fk_progress.h"
+#include "fk_snapshot.h"
 
 PG_MODULE_MAGIC;
 
@@ -44,5 +52,7 @@ void
 _PG_init(void)
 {
 	fk_cascade_init();
+	fk_snapshot_init();
+	fk_progress_init();
 	MarkGUCPrefixReserved("fk_tools");
 }

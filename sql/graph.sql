@@ -417,8 +417,9 @@ SELECT count(*) FROM fk_load_order(ARRAY[NULL]::name[]);
 SELECT * FROM fk_load_order('{no_such_schema}');
 \echo :LAST_ERROR_SQLSTATE
 
--- NULL: every user table outside the system schemas, temporary ones
--- excepted; exactly the tables of pg_class.
+-- NULL: every user table outside the system schemas, temporary ones and
+-- fk_tools' own (check results, audit) excepted; exactly the tables of
+-- pg_class.
 CREATE TEMP TABLE temp_t (id int PRIMARY KEY);
 SELECT (SELECT count(*) FROM fk_load_order(NULL) o
          JOIN pg_class c ON c.oid = o.table_name
@@ -433,13 +434,19 @@ SELECT (SELECT count(*) FROM fk_load_order(NULL) o
             JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
              AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-             AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%') x) AS extra,
+             AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+             AND NOT EXISTS (SELECT FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+                              WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                                AND d.deptype = 'e' AND e.extname = 'fk_tools')) x) AS extra,
        (SELECT count(*) FROM (
           SELECT c.oid::regclass FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
              AND n.nspname NOT IN ('pg_catalog', 'information_schema')
              AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+             AND NOT EXISTS (SELECT FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+                              WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                                AND d.deptype = 'e' AND e.extname = 'fk_tools')
           EXCEPT
           SELECT table_name FROM fk_load_order()) x) AS missing,
        (SELECT count(*) FROM fk_load_order() o, fk_load_order() p

@@ -151,41 +151,44 @@ SELECT fk_graph(schemas => '{pg}', legend => false) LIKE '%cluster_legend%' AS l
 SELECT (regexp_matches(fk_graph(schemas => '{pg,pg2}'), 'subgraph cluster_s[0-9]+ \{\n    label="([^"]*)"', 'g'))[1] AS cluster;
 SELECT child, parent FROM pg.dot_keys(fk_graph(schemas => '{pg,pg2}')) WHERE child LIKE 'pg2.%';
 
--- Orphans from the latest snapshot, when the extension's schema has the
--- monitoring functions' tables (fk_snapshot_results: every result;
--- fk_snapshot_state: the latest per key, preferred), keys named by schema,
--- table and constraint, or by OID; made here by hand, with the columns
--- fk_graph reads.
+-- Orphans from the latest snapshot: fk_check_snapshot keeps each key's
+-- latest result, and fk_graph shows it as fk_check_latest does.  The
+-- checks are real (their counts are the server's, below); the time of
+-- one is set by hand so that the legend's date stays put.
 INSERT INTO pg.e VALUES (1, 77), (2, 78);
-CREATE TABLE public.fk_snapshot_results (schema_name name, relname name, constraint_name name,
-                                         constraint_oid oid, orphan_rows bigint, checked_at timestamptz);
-INSERT INTO public.fk_snapshot_results
-SELECT 'pg', 'e', 'e_d_id_fkey', 0, 5, timestamptz '2020-01-01 00:00+00'
-UNION ALL
-SELECT 'pg', 'e', 'e_d_id_fkey', 0, (SELECT count(*) FROM pg.e WHERE NOT EXISTS (SELECT FROM pg.d WHERE d.id = e.d_id)),
-       '2020-01-02 00:00+00'
-UNION ALL
-SELECT 'pg', 'b', 'b_a_id_fkey', 0, 0, '2020-01-02 00:00+00';
+SELECT count(*) AS orphans_by_hand FROM pg.e WHERE NOT EXISTS (SELECT FROM pg.d WHERE d.id = e.d_id);
+SELECT constraint_name, orphan_rows, status FROM fk_check_snapshot('pg.e');
+UPDATE fk_snapshot_state SET checked_at = '2020-01-02 00:00+00' WHERE schema_name = 'pg' AND relname = 'e';
 SET timezone = 'UTC';
 SELECT child, parent, label, style FROM pg.dot_keys(fk_graph(schemas => '{pg}')) WHERE label LIKE '%ORPHANS%';
 SELECT line FROM regexp_split_to_table(fk_graph(schemas => '{pg}'), E'\n') line WHERE line ~ 'legend3a';
 SELECT label FROM pg.mermaid_keys(fk_graph('mermaid', schemas => '{pg}')) WHERE label LIKE '%ORPHANS%';
 SELECT count(*) AS keys_with_orphans FROM pg.dot_keys(fk_graph(schemas => '{pg}', problems_only => true)) WHERE label LIKE '%ORPHANS%';
--- the latest state per key is read first; here by OID; a key whose last
--- attempt failed (no time, no count) shows nothing
-CREATE TABLE public.fk_snapshot_state (constraint_oid oid, orphan_rows bigint, checked_at timestamptz);
-INSERT INTO public.fk_snapshot_state
-SELECT oid, 3, timestamptz '2020-02-01 00:00+00' FROM pg_constraint WHERE conname = 'c_b_id_fkey'
-UNION ALL
-SELECT oid, NULL, NULL FROM pg_constraint WHERE conname = 'd_c_fk';
+-- a key checked with no orphans draws nothing; a key checked later moves the legend's date
+SELECT constraint_name, orphan_rows, status FROM fk_check_snapshot('pg.b');
+UPDATE fk_snapshot_state SET checked_at = '2020-02-01 00:00+00' WHERE schema_name = 'pg' AND relname = 'b';
 SELECT child, parent, label FROM pg.dot_keys(fk_graph(schemas => '{pg}')) WHERE label LIKE '%ORPHANS%';
--- a role that may not read it gets the picture without orphans, and is told
+SELECT line FROM regexp_split_to_table(fk_graph(schemas => '{pg}'), E'\n') line WHERE line ~ 'legend3a';
+-- a role that could not check the key itself gets the picture without
+-- its count, and is told; pg_read_all_stats sees counts, as in the views
 CREATE ROLE regress_fk_picture_reader;
 GRANT USAGE ON SCHEMA pg TO regress_fk_picture_reader;
 SET ROLE regress_fk_picture_reader;
 SELECT line FROM regexp_split_to_table(fk_graph(schemas => '{pg}'), E'\n') line WHERE line ~ 'legend3a|ORPHANS [0-9]';
 RESET ROLE;
-DROP TABLE public.fk_snapshot_state, public.fk_snapshot_results;
+GRANT SELECT (d_id) ON pg.e TO regress_fk_picture_reader;
+GRANT SELECT (id) ON pg.d TO regress_fk_picture_reader;
+SET ROLE regress_fk_picture_reader;
+SELECT line FROM regexp_split_to_table(fk_graph(schemas => '{pg}'), E'\n') line WHERE line ~ 'legend3a|ORPHANS [0-9]';
+RESET ROLE;
+REVOKE SELECT (d_id) ON pg.e FROM regress_fk_picture_reader;
+REVOKE SELECT (id) ON pg.d FROM regress_fk_picture_reader;
+GRANT pg_read_all_stats TO regress_fk_picture_reader;
+SET ROLE regress_fk_picture_reader;
+SELECT line FROM regexp_split_to_table(fk_graph(schemas => '{pg}'), E'\n') line WHERE line ~ 'legend3a|ORPHANS [0-9]';
+RESET ROLE;
+REVOKE pg_read_all_stats FROM regress_fk_picture_reader;
+TRUNCATE fk_snapshot_results, fk_snapshot_state, fk_snapshot_runs;
 
 -- Catalog only: no lock on any table but the focus
 BEGIN;

@@ -37,6 +37,7 @@
 
 #include "fk_access.h"
 #include "fk_model.h"
+#include "fk_store.h"
 
 PG_FUNCTION_INFO_V1(fk_referencing_tables);
 PG_FUNCTION_INFO_V1(fk_referenced_tables);
@@ -341,6 +342,7 @@ fk_load_order(PG_FUNCTION_ARGS)
 	int			ncomps;
 	int			ngroups = 0;
 	Oid			info_nspid;
+	Oid			own_nspid;
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -367,6 +369,7 @@ fk_load_order(PG_FUNCTION_ARGS)
 
 	/* The tables: one pass over pg_class */
 	info_nspid = get_namespace_oid("information_schema", true);
+	own_nspid = fk_store_schema();
 	nodes = palloc(sizeof(LoadNode) * alloc);
 	classrel = table_open(RelationRelationId, AccessShareLock);
 	scan = systable_beginscan(classrel, InvalidOid, false, NULL, 0, NULL);
@@ -383,6 +386,9 @@ fk_load_order(PG_FUNCTION_ARGS)
 			continue;
 		if (!load_order_schema_listed(cls->relnamespace, nspids, nnsp,
 									  info_nspid))
+			continue;
+		/* fk_tools' own tables (check results, audit) are no user data */
+		if (cls->relnamespace == own_nspid && fk_store_owns(cls->oid))
 			continue;
 		if (nnodes == alloc)
 		{

@@ -16,6 +16,7 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
@@ -35,6 +36,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "fk_model.h"
@@ -305,6 +307,53 @@ fk_model_edges(bool declared_only, int *nedges)
 
 	*nedges = n;
 	return edges;
+}
+
+/*
+ * The declared foreign keys of the database with their name, tables and
+ * state, in one pass over pg_constraint that reads only the fixed-width
+ * part of each row, and one over pg_trigger for the keys not enforced:
+ * what a view polled every few seconds can afford at 10,000 keys.  The
+ * array is palloc'd in the current context, in no particular order.
+ */
+FkKeyFacts *
+fk_model_key_facts(int *nkeys)
+{
+	HTAB	   *unenforced = fk_unenforced_constraints();
+	Relation	conrel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	int			n = 0;
+	int			alloc = 256;
+	FkKeyFacts *keys = palloc(sizeof(FkKeyFacts) * alloc);
+
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	scan = systable_beginscan(conrel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid))
+			continue;
+		if (n == alloc)
+		{
+			alloc *= 2;
+			keys = repalloc(keys, sizeof(FkKeyFacts) * alloc);
+		}
+		keys[n].conoid = con->oid;
+		keys[n].conname = con->conname;
+		keys[n].fk_relid = con->conrelid;
+		keys[n].pk_relid = con->confrelid;
+		keys[n].validated = con->convalidated;
+		keys[n].enforced = (hash_search(unenforced, &con->oid, HASH_FIND, NULL) == NULL);
+		n++;
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+	hash_destroy(unenforced);
+
+	*nkeys = n;
+	return keys;
 }
 
 /*
@@ -777,6 +826,43 @@ fk_model_disabled_triggers(FkModel *fk)
 	List	   *result = fk_walk_ri_triggers(fk, false);
 
 	list_sort(result, fk_trigger_cmp);
+	return result;
+}
+
+/*
+ * Was conoid a foreign key that the current transaction dropped?  An
+ * sql_drop event trigger asks after the catalog row is gone; the row
+ * version this transaction deleted stays on disk until it ends, and is
+ * read with SnapshotAny.  *parentoid: its conparentid (nonzero for a
+ * partition clone).
+ */
+bool
+fk_model_dropped(Oid conoid, Oid *parentoid)
+{
+	Relation	conrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	bool		result = false;
+
+	*parentoid = InvalidOid;
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_oid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(conoid));
+	scan = systable_beginscan(conrel, ConstraintOidIndexId, true,
+							  SnapshotAny, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetUpdateXid(tup->t_data)))
+			continue;
+		result = (con->contype == CONSTRAINT_FOREIGN);
+		*parentoid = con->conparentid;
+		break;
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
 	return result;
 }
 

@@ -84,6 +84,21 @@ typedef struct FkEdge
 	Oid			pk_relid;		/* referenced table */
 } FkEdge;
 
+/*
+ * FkKeyFacts: what a dashboard shows of a declared key, for every key of
+ * the database at once (fk_model_key_facts: one pass over pg_constraint,
+ * one over pg_trigger).
+ */
+typedef struct FkKeyFacts
+{
+	Oid			conoid;
+	NameData	conname;
+	Oid			fk_relid;		/* referencing table */
+	Oid			pk_relid;		/* referenced table */
+	bool		validated;
+	bool		enforced;		/* as FkModel.enforced */
+} FkKeyFacts;
+
 /* An RI trigger of a constraint, as fk_model_disabled_triggers lists it. */
 typedef struct FkTrigger
 {
@@ -100,12 +115,14 @@ extern void fk_model_foreach(bool declared_only, int flags,
 							 FkModelCallback cb, void *arg);
 extern List *fk_model_edges_at(Oid relid, bool referencing);
 extern FkEdge *fk_model_edges(bool declared_only, int *nedges);
+extern FkKeyFacts *fk_model_key_facts(int *nkeys);
 extern List *fk_model_checked_on(Oid fk_relid, const char *only_constraint,
 								 int flags);
 extern List *fk_model_acting_on(Oid pk_relid, bool on_update, int flags);
 extern List *fk_model_referencing(Oid pk_relid, bool declared_only, int flags);
 extern Oid	fk_model_declared(Oid conoid);
 extern List *fk_model_disabled_triggers(FkModel *fk);
+extern bool fk_model_dropped(Oid conoid, Oid *parentoid);
 extern FkModel *fk_model_build(Oid fk_relid, Oid pk_relid, int nkeys,
 							   const AttrNumber *fk_attnums,
 							   const AttrNumber *pk_attnums,

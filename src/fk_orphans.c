@@ -28,6 +28,7 @@
 
 #include "fk_access.h"
 #include "fk_orphans.h"
+#include "fk_progress.h"
 #include "fk_spi.h"
 #include "fk_sql.h"
 #include "fk_value.h"
@@ -325,6 +326,7 @@ fk_check(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	MemoryContext loopcxt;
 	MemoryContext oldcxt;
+	int64		rows_done = 0;
 
 	InitMaterializedSRF(fcinfo, 0);
 	fks = fk_keys_of_target(fcinfo, 0, false);
@@ -332,6 +334,7 @@ fk_check(PG_FUNCTION_ARGS)
 	loopcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_check loop",
 									ALLOCSET_DEFAULT_SIZES);
 	fk_spi_connect();
+	fk_progress_begin("fk_check", 0, list_length(fks));
 	foreach(lc, fks)
 	{
 		FkModel    *listed = lfirst(lc);
@@ -348,6 +351,7 @@ fk_check(PG_FUNCTION_ARGS)
 		 * we check is what exists now; a constraint or table dropped since
 		 * the list was made is skipped.
 		 */
+		fk_progress_key(foreach_current_index(lc), listed, rows_done);
 		one.fk = fk_lock_key(listed, AccessShareLock, AccessShareLock, FK_LOAD_NAMES);
 
 		memset(nulls, 0, sizeof(nulls));
@@ -359,8 +363,16 @@ fk_check(PG_FUNCTION_ARGS)
 			skipped = "skipped: dropped concurrently";
 		else if ((skipped = fk_unreadable_reason(one.fk)) != NULL)
 			skipped = psprintf("skipped: %s", skipped);
-		else if ((skipped = fk_try(check_one, &one, 0)) != NULL)
-			skipped = psprintf("error: %s", skipped);
+		else
+		{
+			int64		rows = fk_rows_estimate(one.fk);
+
+			fk_progress_key_rows(one.fk, rows);
+			rows_done += rows;
+			if ((skipped = fk_try(check_one, &one, 0)) != NULL)
+				skipped = psprintf("error: %s", skipped);
+			fk_progress_key_done(skipped ? skipped : "checked");
+		}
 		if (skipped)
 		{
 			nulls[3] = nulls[4] = nulls[5] = true;
@@ -378,6 +390,7 @@ fk_check(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		MemoryContextReset(loopcxt);
 	}
+	fk_progress_end("all keys checked");
 	fk_spi_finish();
 	PG_RETURN_VOID();
 }

@@ -15,10 +15,10 @@
  *
  * What the picture says about each key comes from the FK model (state
  * with FK_LOAD_STATE: validated, enforced, indexed), row estimates from
- * pg_class.reltuples, and orphans from the latest results of the
- * extension's snapshot table when the installation has one (looked up by
- * name at run time).  No user table is read or locked (the focus table
- * gets AccessShareLock, like the graph walks' target).
+ * pg_class.reltuples, and orphans from the latest snapshot results
+ * (fk_snapshot.h), masked as the monitoring views mask them.  No user
+ * table is read or locked (the focus table gets AccessShareLock, like the
+ * graph walks' target).
  *
  *-------------------------------------------------------------------------
  */
@@ -51,31 +51,10 @@
 #include "fk_model.h"
 #include "fk_picture.h"
 #include "fk_spi.h"
+#include "fk_snapshot.h"
 #include "fk_sql.h"
 
 PG_FUNCTION_INFO_V1(fk_graph);
-
-/*
- * Where the monitoring functions (fk_check_snapshot) keep their results,
- * if this installation has them: the latest result of each key
- * (fk_snapshot_state), or every kept result (fk_snapshot_results), tables
- * of the extension's schema looked up by name at run time, so that
- * fk_graph works with and without them.  A key is named by its table's
- * schema and name and its constraint name (what survives a dump and
- * restore), or, in a relation without those, by its OID.  The tables are
- * read directly, with the caller's rights: the views over them call the
- * extension's own functions, which C code here does not.
- */
-static const char *const snapshot_rels[] = {
-	"fk_snapshot_state", "fk_snapshot_results"
-};
-
-#define PIC_SNAPSHOT_SCHEMA		"schema_name"
-#define PIC_SNAPSHOT_TABLE		"relname"
-#define PIC_SNAPSHOT_NAME		"constraint_name"
-#define PIC_SNAPSHOT_OID		"constraint_oid"
-#define PIC_SNAPSHOT_ORPHANS	"orphan_rows"
-#define PIC_SNAPSHOT_TIME		"checked_at"
 
 /* Which keys a focus walk follows away from the focus table. */
 typedef enum PicDirection
@@ -124,22 +103,6 @@ typedef struct PicKey
 	char	   *definition;
 } PicKey;
 
-/* The orphan rows of one key in the latest snapshot, by names or OID. */
-typedef struct PicOrphansKey
-{
-	Oid			conoid;			/* or 0, and: */
-	NameData	nspname;
-	NameData	relname;
-	NameData	conname;
-} PicOrphansKey;
-
-typedef struct PicOrphans
-{
-	PicOrphansKey key;			/* hash key */
-	int64		orphans;
-	bool		known;
-} PicOrphans;
-
 typedef struct PicGraph
 {
 	PicFormat	format;
@@ -152,7 +115,6 @@ typedef struct PicGraph
 	bool		problems_only;
 	bool		legend;
 	int			max_tables;		/* 0: no limit */
-	Oid			extnsp;
 
 	HTAB	   *tables;			/* PicTable by relid */
 	PicTable  **sorted;
@@ -163,7 +125,6 @@ typedef struct PicGraph
 	HTAB	   *candidates;		/* Oid set: keys to load (whole database) */
 
 	/* the snapshot */
-	HTAB	   *orphans;		/* PicOrphans by conoid, or NULL */
 	char	   *snapshot_note;	/* what the legend says about orphans */
 	int			nproblems;
 	MemoryContext cxt;			/* where what the picture keeps lives */
@@ -184,7 +145,6 @@ static void key_add(PicGraph *g, FkModel *fk);
 static void key_candidate(FkModel *fk, void *arg);
 static char *key_columns(FkModel *fk, bool pk_side);
 static void read_snapshot(PicGraph *g);
-static void snapshot_row(Datum *values, bool *nulls, TupleDesc desc, void *arg);
 static void keep_problems(PicGraph *g);
 static void number_tables(PicGraph *g);
 static bool key_has_problem(PicKey *k);
@@ -206,7 +166,7 @@ static int	key_cmp(const void *a, const void *b);
  *
  * The foreign key graph of the listed schemas (NULL: every non-system
  * schema), or of the tables around focus, as Graphviz DOT or a Mermaid
- * erDiagram.  Reads the catalogs (and the extension's snapshot table);
+ * erDiagram.  Reads the catalogs (and the extension's snapshot state);
  * takes AccessShareLock on focus only.
  */
 Datum
@@ -311,7 +271,6 @@ graph_args(FunctionCallInfo fcinfo, PicGraph *g)
 				 errmsg("max_tables must not be negative"),
 				 errhint("Pass NULL for no limit.")));
 	g->info_nspid = get_namespace_oid("information_schema", true);
-	g->extnsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	if (OidIsValid(g->focus))
 	{
 		fk_check_target(g->focus, "focus");
@@ -698,176 +657,53 @@ key_columns(FkModel *fk, bool pk_side)
 }
 
 /*
- * Orphans from the latest snapshot of each key, if the extension has a
- * snapshot table (installed with the monitoring functions) and the caller
- * may read it; the legend says which it was.
+ * Orphans from the latest snapshot of each key (fk_check_snapshot's
+ * results), as the monitoring views show them to the current role; the
+ * legend says when they were counted, or why there are none.
  */
 static void
 read_snapshot(PicGraph *g)
 {
-	Oid			relid = InvalidOid;
-	bool		by_oid = false;
-	StringInfoData sql;
-	StringInfoData keycols;
-	HASHCTL		ctl;
-	ListCell   *lc;
+	FkSnapshotReader *reader = fk_snapshot_reader_open();
 	TimestampTz latest = 0;
-	bool		any = false;
-	void	   *state[3];
-
-	for (int i = 0; i < lengthof(snapshot_rels) && !OidIsValid(relid); i++)
-	{
-		Oid			r = get_relname_relid(snapshot_rels[i], g->extnsp);
-
-		if (!OidIsValid(r) ||
-			get_attnum(r, PIC_SNAPSHOT_ORPHANS) == InvalidAttrNumber ||
-			get_attnum(r, PIC_SNAPSHOT_TIME) == InvalidAttrNumber)
-			continue;
-		if (get_attnum(r, PIC_SNAPSHOT_SCHEMA) != InvalidAttrNumber &&
-			get_attnum(r, PIC_SNAPSHOT_TABLE) != InvalidAttrNumber &&
-			get_attnum(r, PIC_SNAPSHOT_NAME) != InvalidAttrNumber)
-			by_oid = false;
-		else if (get_attnum(r, PIC_SNAPSHOT_OID) != InvalidAttrNumber)
-			by_oid = true;
-		else
-			continue;
-		relid = r;
-	}
-	if (!OidIsValid(relid))
-	{
-		g->snapshot_note = "not known: no snapshot";
-		return;
-	}
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-	{
-		g->snapshot_note = psprintf("not known: no SELECT on %s",
-									pic_rel_name(relid, true));
-		return;
-	}
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(PicOrphansKey);
-	ctl.entrysize = sizeof(PicOrphans);
-	ctl.hcxt = CurrentMemoryContext;
-	g->orphans = hash_create("fk_graph orphans", 256, &ctl,
-							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-
-	/*
-	 * The latest row of each key with a time (a key whose last attempt
-	 * failed keeps no count): oid or names, orphan rows, when.
-	 */
-	initStringInfo(&keycols);
-	if (by_oid)
-	{
-		appendStringInfoString(&keycols, "s.");
-		fksql_ident(&keycols, PIC_SNAPSHOT_OID);
-	}
-	else
-	{
-		appendStringInfoString(&keycols, "s.");
-		fksql_ident(&keycols, PIC_SNAPSHOT_SCHEMA);
-		appendStringInfoString(&keycols, ", s.");
-		fksql_ident(&keycols, PIC_SNAPSHOT_TABLE);
-		appendStringInfoString(&keycols, ", s.");
-		fksql_ident(&keycols, PIC_SNAPSHOT_NAME);
-	}
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT DISTINCT ON (%s) ", keycols.data);
-	if (by_oid)
-	{
-		appendStringInfoString(&sql, "s.");
-		fksql_ident(&sql, PIC_SNAPSHOT_OID);
-		appendStringInfoString(&sql, "::pg_catalog.oid, NULL::pg_catalog.name, NULL::pg_catalog.name, NULL::pg_catalog.name");
-	}
-	else
-	{
-		appendStringInfoString(&sql, "NULL::pg_catalog.oid, s.");
-		fksql_ident(&sql, PIC_SNAPSHOT_SCHEMA);
-		appendStringInfoString(&sql, "::pg_catalog.name, s.");
-		fksql_ident(&sql, PIC_SNAPSHOT_TABLE);
-		appendStringInfoString(&sql, "::pg_catalog.name, s.");
-		fksql_ident(&sql, PIC_SNAPSHOT_NAME);
-		appendStringInfoString(&sql, "::pg_catalog.name");
-	}
-	appendStringInfoString(&sql, ", s.");
-	fksql_ident(&sql, PIC_SNAPSHOT_ORPHANS);
-	appendStringInfoString(&sql, "::pg_catalog.int8, s.");
-	fksql_ident(&sql, PIC_SNAPSHOT_TIME);
-	appendStringInfoString(&sql, "::pg_catalog.timestamptz FROM ");
-	fksql_rel(&sql, relid, false);
-	appendStringInfoString(&sql, " s WHERE s.");
-	fksql_ident(&sql, PIC_SNAPSHOT_TIME);
-	appendStringInfo(&sql, " IS NOT NULL ORDER BY %s, s.", keycols.data);
-	fksql_ident(&sql, PIC_SNAPSHOT_TIME);
-	appendStringInfoString(&sql, " DESC");
-
-	state[0] = g;
-	state[1] = &latest;
-	state[2] = &by_oid;
-	fk_spi_connect();
-	fk_spi_stream(sql.data, NULL, snapshot_row, state);
-	fk_spi_finish();
+	int			counted = 0;
+	int			hidden = 0;
+	ListCell   *lc;
 
 	foreach(lc, g->keys)
 	{
 		PicKey	   *k = lfirst(lc);
-		PicOrphansKey key;
-		PicOrphans *o;
+		int64		orphans;
+		TimestampTz at;
 
-		memset(&key, 0, sizeof(key));
-		if (by_oid)
-			key.conoid = k->conoid;
-		else
+		CHECK_FOR_INTERRUPTS();
+		switch (fk_snapshot_count(reader, k->conoid, &orphans, &at))
 		{
-			namestrcpy(&key.nspname, get_namespace_name(get_rel_namespace(k->declared_on)));
-			namestrcpy(&key.relname, get_rel_name(k->declared_on));
-			namestrcpy(&key.conname, k->conname);
-		}
-		o = hash_search(g->orphans, &key, HASH_FIND, NULL);
-		if (o != NULL && o->known)
-		{
-			k->orphans = o->orphans;
-			any = true;
+			case FK_SNAPSHOT_NONE:
+				break;
+			case FK_SNAPSHOT_HIDDEN:
+				hidden++;
+				break;
+			case FK_SNAPSHOT_COUNTED:
+				k->orphans = orphans;
+				latest = Max(latest, at);
+				counted++;
+				break;
 		}
 	}
-	if (!any)
-		g->snapshot_note = "not known: no snapshot of these keys";
+	fk_snapshot_reader_close(reader);
+
+	if (counted == 0)
+		g->snapshot_note = hidden > 0 ?
+			"not known: no snapshot of these keys you may see" :
+			"not known: no snapshot of these keys";
+	else if (hidden > 0)
+		g->snapshot_note = psprintf("from the latest snapshot, %s; %d %s not shown to you",
+									timestamptz_to_str(latest), hidden,
+									hidden == 1 ? "key's count" : "keys' counts");
 	else
 		g->snapshot_note = psprintf("from the latest snapshot, %s",
 									timestamptz_to_str(latest));
-}
-
-/* one row of the snapshot query: oid or names, orphans, when */
-static void
-snapshot_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
-{
-	void	  **state = arg;
-	PicGraph   *g = state[0];
-	TimestampTz *latest = state[1];
-	bool		by_oid = *(bool *) state[2];
-	PicOrphansKey key;
-	PicOrphans *o;
-
-	memset(&key, 0, sizeof(key));
-	if (by_oid)
-	{
-		if (nulls[0])
-			return;
-		key.conoid = DatumGetObjectId(values[0]);
-	}
-	else
-	{
-		if (nulls[1] || nulls[2] || nulls[3])
-			return;
-		namestrcpy(&key.nspname, NameStr(*DatumGetName(values[1])));
-		namestrcpy(&key.relname, NameStr(*DatumGetName(values[2])));
-		namestrcpy(&key.conname, NameStr(*DatumGetName(values[3])));
-	}
-	o = hash_search(g->orphans, &key, HASH_ENTER, NULL);
-	o->known = !nulls[4];
-	o->orphans = nulls[4] ? 0 : DatumGetInt64(values[4]);
-	if (DatumGetTimestampTz(values[5]) > *latest)
-		*latest = DatumGetTimestampTz(values[5]);
 }
 
 /* Does the picture mark the key: orphans, NOT VALID, not enforced, unindexed? */

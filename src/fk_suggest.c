@@ -84,6 +84,7 @@
 #include "fk_orphans.h"
 #include "fk_spi.h"
 #include "fk_sql.h"
+#include "fk_store.h"
 #include "fk_table.h"
 
 PG_FUNCTION_INFO_V1(fk_suggest);
@@ -349,6 +350,7 @@ listed_tables(Oid *nspids, int nnsp)
 	HeapTuple	tup;
 	List	   *result = NIL;
 	ListCell   *lc;
+	Oid			own_nspid = fk_store_schema();
 
 	classrel = table_open(RelationRelationId, AccessShareLock);
 	scan = systable_beginscan(classrel, InvalidOid, false, NULL, 0, NULL);
@@ -362,6 +364,9 @@ listed_tables(Oid *nspids, int nnsp)
 			 cls->relkind != RELKIND_PARTITIONED_TABLE) ||
 			cls->relispartition ||
 			!schema_listed(cls->relnamespace, nspids, nnsp))
+			continue;
+		/* fk_tools' own tables (check results, audit) are no user data */
+		if (cls->relnamespace == own_nspid && fk_store_owns(cls->oid))
 			continue;
 		t = palloc0(sizeof(SugTable));
 		t->relid = cls->oid;
