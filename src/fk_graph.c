@@ -87,6 +87,9 @@ static int	load_node_name_cmp(const void *a, const void *b);
 static int	load_node_oid_cmp(const void *a, const void *b);
 static int	load_edge_cmp(const void *a, const void *b);
 static int	load_position_cmp(const void *a, const void *b, void *arg);
+static void order_component(LoadNode *nodes, LoadEdge *edges, int *first_edge,
+							int *members, int n, int *comp_pos);
+static int	int_cmp(const void *a, const void *b);
 static int	find_components(LoadNode *nodes, int nnodes,
 							LoadEdge *edges, int *first_edge, int *order);
 static Datum break_names_array(List *conoids);
@@ -306,12 +309,16 @@ name_cmp(const char *nsp1, const char *rel1, const char *nsp2, const char *rel2)
  * listed are ignored).  Its strongly connected components are the tables
  * that reference each other in a cycle, or a table that references itself:
  * each such component is a cycle_group.  Within a group the tables load in
- * name order, and every FK of the group that points at a table loaded at
- * the same time or later, self-references included, is listed in
- * break_constraints on its referencing table's row: deferred or added after
- * the load, the rest loads without error.  level is the longest path from a
- * table that references no listed table (level 0) in the graph of
- * components; rows come by level, then schema and table name.  A break
+ * an order that needs few breaks, and every FK of the group that points at
+ * a table loaded at the same time or later, self-references included, is
+ * listed in break_constraints on its referencing table's row: deferred or
+ * added after the load, the rest loads without error.  level is the longest chain of
+ * parents above the table in the graph without the breaks (0: it references
+ * no listed table, or only through breaks), so the tables of one level may
+ * be loaded at the same time, by different sessions; rows come by level,
+ * then schema and table name.  A self reference is always a break: a load
+ * in one statement satisfies it (the check runs at the end of the
+ * statement), a load in several statements, or in parallel, does not.  A break
  * constraint declared on a partition is named on its partitioned table's
  * row.  Reads the catalogs only and locks no table.
  */
@@ -335,7 +342,7 @@ fk_load_order(PG_FUNCTION_ARGS)
 	int		   *first_edge;
 	int		   *order;
 	int		   *levels;
-	int		   *node_levels;
+	int		   *comp_pos;
 	int		   *comp_size;
 	bool	   *comp_cyclic;
 	int		   *comp_group;
@@ -448,12 +455,29 @@ fk_load_order(PG_FUNCTION_ARGS)
 
 	/*
 	 * Components come out parents first (a component is complete only after
-	 * every one it references), so one pass in that order gives each its
-	 * level from its parents' final levels.
+	 * every one it references).  Within a component the tables are put in
+	 * an order that leaves few keys pointing at a table loaded at the same
+	 * time or later (order_component); those keys are the breaks.  The
+	 * other keys point at tables loaded earlier, so the graph without the
+	 * breaks is acyclic, and the components in turn, each in its order, is
+	 * a topological order of it.  One pass in that order gives each table
+	 * its level, the longest chain of parents above it once the breaks are
+	 * set aside: two tables of one level have no unbroken key between
+	 * them, so they can be loaded at the same time.
 	 */
 	order = palloc(sizeof(int) * nnodes);
 	ncomps = find_components(nodes, nnodes, edges, first_edge, order);
-	levels = palloc0(sizeof(int) * ncomps);
+	comp_pos = palloc(sizeof(int) * nnodes);
+	for (int k = 0; k < nnodes;)
+	{
+		int			end = k;
+
+		while (end < nnodes && nodes[order[end]].comp == nodes[order[k]].comp)
+			end++;
+		order_component(nodes, edges, first_edge, order + k, end - k, comp_pos);
+		k = end;
+	}
+	levels = palloc0(sizeof(int) * nnodes);
 	comp_size = palloc0(sizeof(int) * ncomps);
 	comp_cyclic = palloc0(sizeof(bool) * ncomps);
 	comp_group = palloc0(sizeof(int) * ncomps);
@@ -465,19 +489,17 @@ fk_load_order(PG_FUNCTION_ARGS)
 		comp_size[c]++;
 		for (int e = first_edge[v]; e < first_edge[v + 1]; e++)
 		{
-			int			pc = nodes[edges[e].parent].comp;
+			int			p = edges[e].parent;
 
-			if (pc == c)
+			if (nodes[p].comp == c && comp_pos[p] >= comp_pos[v])
 			{
-				/* within a component: break it if it points forward */
-				if (edges[e].parent == v)
+				/* loaded at the same time or later: break it */
+				if (p == v)
 					comp_cyclic[c] = true;
-				if (nodes[edges[e].parent].rank >= nodes[v].rank)
-					nodes[v].breaks = lappend_oid(nodes[v].breaks,
-												  edges[e].conoid);
+				nodes[v].breaks = lappend_oid(nodes[v].breaks, edges[e].conoid);
 			}
-			else if (levels[pc] + 1 > levels[c])
-				levels[c] = levels[pc] + 1;
+			else if (levels[p] + 1 > levels[v])
+				levels[v] = levels[p] + 1;
 		}
 	}
 	for (int c = 0; c < ncomps; c++)
@@ -485,13 +507,9 @@ fk_load_order(PG_FUNCTION_ARGS)
 			comp_cyclic[c] = true;
 
 	/* Position order: level, then name; groups numbered as they appear */
-	node_levels = palloc(sizeof(int) * nnodes);
 	for (int i = 0; i < nnodes; i++)
-	{
-		node_levels[i] = levels[nodes[i].comp];
 		order[i] = i;
-	}
-	qsort_arg(order, nnodes, sizeof(int), load_position_cmp, node_levels);
+	qsort_arg(order, nnodes, sizeof(int), load_position_cmp, levels);
 
 	for (int k = 0; k < nnodes; k++)
 	{
@@ -503,7 +521,7 @@ fk_load_order(PG_FUNCTION_ARGS)
 		memset(nulls, 0, sizeof(nulls));
 		values[0] = Int32GetDatum(k + 1);
 		values[1] = ObjectIdGetDatum(n->relid);
-		values[2] = Int32GetDatum(levels[n->comp]);
+		values[2] = Int32GetDatum(levels[order[k]]);
 		if (comp_cyclic[n->comp])
 		{
 			if (comp_group[n->comp] == 0)
@@ -608,6 +626,137 @@ load_edge_cmp(const void *a, const void *b)
 	if (ea->parent != eb->parent)
 		return ea->parent < eb->parent ? -1 : 1;
 	return ea->conoid < eb->conoid ? -1 : (ea->conoid > eb->conoid);
+}
+
+/*
+ * Put the n tables of one component (members, node indexes) in load order,
+ * in place, and set comp_pos of each to its place.  Fewest keys pointing
+ * forward is the minimum feedback arc set problem, NP-hard; the greedy
+ * order of Eades, Lin and Smyth comes close: take a table whose parents
+ * are all placed to the front, one whose children are all placed to the
+ * back, else the one that is the parent of the most unplaced tables
+ * minus the child of the most.  Ties go to name order, so the result is
+ * the same from run to run.  A self reference is never satisfied by an
+ * order (it is always a break) and is not counted.
+ */
+static void
+order_component(LoadNode *nodes, LoadEdge *edges, int *first_edge,
+				int *members, int n, int *comp_pos)
+{
+	int		   *parents_left;
+	int		   *children_left;
+	bool	   *placed;
+	int		   *front;
+	int		   *back;
+	int			nfront = 0;
+	int			nback = 0;
+
+	if (n == 1)
+	{
+		comp_pos[members[0]] = 0;
+		return;
+	}
+	/* name order first: ties are then broken by the lowest index */
+	qsort(members, n, sizeof(int), int_cmp);
+	for (int i = 0; i < n; i++)
+		comp_pos[members[i]] = i;	/* index within members, for now */
+	parents_left = palloc0(sizeof(int) * n);
+	children_left = palloc0(sizeof(int) * n);
+	placed = palloc0(sizeof(bool) * n);
+	front = palloc(sizeof(int) * n);
+	back = palloc(sizeof(int) * n);
+	for (int i = 0; i < n; i++)
+	{
+		int			v = members[i];
+
+		for (int e = first_edge[v]; e < first_edge[v + 1]; e++)
+		{
+			int			p = edges[e].parent;
+
+			if (p == v || nodes[p].comp != nodes[v].comp)
+				continue;
+			parents_left[i]++;
+			children_left[comp_pos[p]]++;
+		}
+	}
+
+	for (int done = 0; done < n; done++)
+	{
+		int			pick = -1;
+		bool		to_back = false;
+		int			v;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < n && pick < 0; i++)
+			if (!placed[i] && parents_left[i] == 0)
+				pick = i;
+		for (int i = 0; i < n && pick < 0; i++)
+			if (!placed[i] && children_left[i] == 0)
+				pick = i, to_back = true;
+		if (pick < 0)
+		{
+			int			best = INT_MIN;
+
+			for (int i = 0; i < n; i++)
+				if (!placed[i] && children_left[i] - parents_left[i] > best)
+					best = children_left[i] - parents_left[i], pick = i;
+		}
+		placed[pick] = true;
+		if (to_back)
+			back[nback++] = pick;
+		else
+			front[nfront++] = pick;
+
+		/* the picked table no longer waits for, or holds up, the others */
+		v = members[pick];
+		for (int e = first_edge[v]; e < first_edge[v + 1]; e++)
+		{
+			int			p = edges[e].parent;
+
+			if (p != v && nodes[p].comp == nodes[v].comp)
+				children_left[comp_pos[p]]--;
+		}
+		for (int i = 0; i < n; i++)
+		{
+			int			c = members[i];
+
+			if (placed[i])
+				continue;
+			for (int e = first_edge[c]; e < first_edge[c + 1]; e++)
+				if (edges[e].parent == v)
+					parents_left[i]--;
+		}
+	}
+
+	/* front in order, then back in reverse (last picked loads first) */
+	{
+		int		   *sorted = palloc(sizeof(int) * n);
+
+		for (int i = 0; i < nfront; i++)
+			sorted[i] = members[front[i]];
+		for (int i = 0; i < nback; i++)
+			sorted[nfront + i] = members[back[nback - 1 - i]];
+		for (int i = 0; i < n; i++)
+		{
+			members[i] = sorted[i];
+			comp_pos[sorted[i]] = i;
+		}
+		pfree(sorted);
+	}
+	pfree(parents_left);
+	pfree(children_left);
+	pfree(placed);
+	pfree(front);
+	pfree(back);
+}
+
+static int
+int_cmp(const void *a, const void *b)
+{
+	int			ia = *(const int *) a;
+	int			ib = *(const int *) b;
+
+	return ia < ib ? -1 : (ia > ib);
 }
 
 /* Node indexes (= ranks) by level (arg: the nodes' levels), then rank */
