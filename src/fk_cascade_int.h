@@ -8,6 +8,7 @@
  *	  fk_cascade_store.c	what happened to each row, spilled past work_mem
  *	  fk_cascade_rowpath.c	the row path: the server's rounds, replayed
  *	  fk_cascade_tree.c		the tree path: a tree-shaped DELETE in one query
+ *	  fk_cascade_image.c	the new row an update stores, and whether it can
  *	  fk_cascade_output.c	the groups of the result, their details, rows
  *
  *-------------------------------------------------------------------------
@@ -181,6 +182,7 @@ struct FkCascade
 	int			nruns;
 	CascRow		scratch;		/* a row read from a run */
 	List	   *plans;			/* the row path's prepared queries */
+	List	   *images;			/* CascImages worked out so far */
 	CascGroup **sorted;			/* fk_casc_groups' answer, once made */
 	int			nsorted;
 };
@@ -214,6 +216,16 @@ extern void casc_row_path(Cascade *c);
 extern FkCascValues *casc_action_set(FkModel *fk, char action, bool ondelete,
 									 const FkCascValues *parent,
 									 bool *volatile_default);
+
+/* fk_cascade_image.c */
+typedef struct CascImage CascImage;
+extern CascImage *casc_image(Cascade *c, Oid relid, Oid target,
+							 FkCascValues *set);
+extern bool casc_image_needed(CascImage *im);
+extern char *casc_image_row(Cascade *c, CascImage *im, ItemPointer tid,
+							FkCascValues *set, FkCascValues **gen,
+							Datum **stored, bool **storednulls, Oid *dest);
+extern void casc_image_refuse_generated(Oid target, FkCascValues *set);
 
 /* fk_cascade_tree.c */
 extern bool casc_tree_path(Cascade *c);

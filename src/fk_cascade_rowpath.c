@@ -28,6 +28,8 @@
 #include "postgres.h"
 
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "access/stratnum.h"
 #include "catalog/pg_constraint.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -38,6 +40,7 @@
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/ruleutils.h"
 
 #include "fk_access.h"
 #include "fk_cascade_int.h"
@@ -68,11 +71,38 @@ typedef struct CascRecv
 	AttrNumber	attnums[INDEX_MAX_KEYS];	/* of newset's columns */
 	bool		notnull[INDEX_MAX_KEYS];
 	Bitmapset  *newcols;
+	/* rows whose new image is read after the query (casc_pending) */
+	List	   *pending;		/* of CascPending */
+	MemoryContext pendcxt;		/* where they are kept */
+	CascImage  *im;				/* the last image looked up: */
+	Oid			im_relid;		/* for rows of this table */
+	int32		im_setid;		/* updated with this set */
+	/* casc_root: why the new values cannot be stored, for any row or for
+	 * the rows of notnull_relid */
+	const char *root_error;
+	Oid			notnull_relid;
+	const char *notnull_error;
 } CascRecv;
+
+/* A row whose new image casc_pending works out. */
+typedef struct CascPending
+{
+	Oid			relid;
+	ItemPointerData tid;
+	int32		before;			/* the set it had before this update, or 0 */
+} CascPending;
 
 static CascBatch *casc_batch_for(List **batches, int depth, Oid relid,
 								 Oid viarel, bool update, FkCascValues *set,
 								 bool check_own, int32 fired);
+static bool casc_sets_same(FkCascValues *a, FkCascValues *b);
+static bool casc_needs_image(CascRecv *r, Oid relid, Oid target, int32 setid);
+static void casc_pend(CascRecv *r, Oid relid, ItemPointer tid, int32 before);
+static void casc_pending(CascRecv *r, List **batches, int depth, Oid target,
+						 Oid refrel, bool ondelete, bool check_own);
+static const char *casc_root_set_error(Oid target, FkCascValues *set);
+static const char *casc_root_notnull(CascRecv *r, Oid relid);
+static void casc_root_unique(Cascade *c);
 static int32 casc_fired(Cascade *c, Oid relid, FkCascValues *set,
 						FkCascValues *before, Datum *old, bool *oldnulls);
 static void casc_root(Cascade *c);
@@ -145,7 +175,7 @@ casc_batch_for(List **batches, int depth, Oid relid, Oid viarel, bool update,
 	foreach(lc, *batches)
 	{
 		b = lfirst(lc);
-		if (b->relid == relid && b->fired == fired)
+		if (b->relid == relid && b->fired == fired && casc_sets_same(b->set, set))
 			return b;
 	}
 	b = palloc0(sizeof(CascBatch));
@@ -185,8 +215,6 @@ casc_root_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 	casc_maybe_spill(c);
 	rel = casc_rel(c, relid, r->target);
 	row = casc_promote(c, rel, tid, NULL, &found);
-	b = casc_batch_for(r->newbatches, 0, relid, r->target, set != NULL, set,
-					   true, casc_fired(c, relid, set, NULL, values + 2, nulls + 2));
 	if (relid != r->relid)
 	{
 		Bitmapset  *cols = NULL;
@@ -204,6 +232,27 @@ casc_root_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 	row->why = FKW_NONE;
 	row->changed = r->newchanged;
 	row->setid = casc_set_id(c, set);
+	if (set)
+	{
+		const char *error = r->root_error ? r->root_error : casc_root_notnull(r, relid);
+
+		if (error)
+		{
+			/* the statement fails on this row: nothing follows from it */
+			casc_block_why(c, NULL, relid, tid, 0, InvalidOid, FKW_STORE_FAILS,
+						   false, error);
+			MemoryContextSwitchTo(old);
+			return;
+		}
+		if (casc_needs_image(r, relid, r->target, row->setid))
+		{
+			casc_pend(r, relid, tid, 0);
+			MemoryContextSwitchTo(old);
+			return;
+		}
+	}
+	b = casc_batch_for(r->newbatches, 0, relid, r->target, set != NULL, set,
+					   true, casc_fired(c, relid, set, NULL, values + 2, nulls + 2));
 	casc_tids_add(c, &b->tids, tid);
 	MemoryContextSwitchTo(old);
 }
@@ -237,8 +286,18 @@ casc_root(Cascade *c)
 	r.newbatches = &batches;
 	r.rootset = c->req->set;
 	r.target = c->root->relid;
+	r.pendcxt = CurrentMemoryContext;
+	if (c->req->set)
+	{
+		casc_image_refuse_generated(c->root->relid, c->req->set);
+		r.root_error = casc_root_set_error(c->root->relid, c->req->set);
+	}
 	fk_spi_stream(sql.data, c->root->params, casc_root_row, &r);
+	r.newset = c->req->set;
+	casc_pending(&r, &batches, 0, c->root->relid, InvalidOid, false, true);
 	c->queue = list_concat(c->queue, batches);
+	if (c->req->set && r.root_error == NULL)
+		casc_root_unique(c);
 }
 
 /*
@@ -282,6 +341,7 @@ casc_batch_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 	CascBatch  *nb;
 	bool		found;
 	int32		fired;
+	int32		before;
 
 	CHECK_FOR_INTERRUPTS();
 	casc_maybe_spill(c);
@@ -313,6 +373,7 @@ casc_batch_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 				casc_tids_add(c, &nb->tids, tid);
 				break;
 			}
+			before = found ? row->setid : 0;
 			fired = casc_fired(c, relid, r->newset,
 							   found ? casc_set_of(c, row->setid) : NULL,
 							   values + 2, nulls + 2);
@@ -351,13 +412,17 @@ casc_batch_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 					casc_block(c, fk, relid, tid, b->depth + 1, b->relid,
 							   FKW_NOT_NULL, !b->update);
 			/* a volatile default: what it references is unknown */
-			if (!r->volatile_default)
+			if (r->volatile_default)
+				break;
+			if (casc_needs_image(r, relid, fk->fk_relid, row->setid))
 			{
-				nb = casc_batch_for(r->newbatches, b->depth + 1, relid,
-									fk->fk_relid, true, r->newset,
-									r->action == FKCONSTR_ACTION_SETDEFAULT, fired);
-				casc_tids_add(c, &nb->tids, tid);
+				casc_pend(r, relid, tid, before);
+				break;
 			}
+			nb = casc_batch_for(r->newbatches, b->depth + 1, relid,
+								fk->fk_relid, true, r->newset,
+								r->action == FKCONSTR_ACTION_SETDEFAULT, fired);
+			casc_tids_add(c, &nb->tids, tid);
 			break;
 		case FKCONSTR_ACTION_RESTRICT:
 		case FKCONSTR_ACTION_NOACTION:
@@ -513,6 +578,7 @@ casc_batch(Cascade *c, CascBatch *b)
 		 * it is gone already (deleted, or its referencing columns changed),
 		 * or blocked already, as with one query.
 		 */
+		r.pendcxt = CurrentMemoryContext;
 		while (casc_tids_chunk(c, &b->tids, &pos, &params->values[tids_param - 1]))
 		{
 			casc_reset_cursors(c);
@@ -520,8 +586,324 @@ casc_batch(Cascade *c, CascBatch *b)
 			fk_spi_stream_cached(&c->plans, c->cxt, sql.data, params, casc_batch_row, &r);
 			pfree(DatumGetPointer(params->values[tids_param - 1]));
 		}
+		casc_pending(&r, &newbatches, b->depth + 1, fk->fk_relid, b->relid,
+					 !b->update, action == FKCONSTR_ACTION_SETDEFAULT);
 		c->queue = list_concat(c->queue, newbatches);
 	}
+}
+
+/* Two sets of new values that store the same bytes in the same columns? */
+static bool
+casc_sets_same(FkCascValues *a, FkCascValues *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL || a->n != b->n || a->error != b->error ||
+		a->unknown != b->unknown)
+		return false;
+	for (int j = 0; j < a->n; j++)
+	{
+		int16		typlen;
+		bool		typbyval;
+
+		if (strcmp(a->cols[j], b->cols[j]) != 0 || a->types[j] != b->types[j] ||
+			a->nulls[j] != b->nulls[j])
+			return false;
+		if (a->nulls[j])
+			continue;
+		get_typlenbyval(a->types[j], &typlen, &typbyval);
+		if (!datum_image_eq(a->values[j], b->values[j], typbyval, typlen))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Must the new image of a row of relid updated with set setid (through
+ * target) be read (generated columns, CHECK constraints, partition
+ * routing on the columns it sets)?  Looked up once per table and set.
+ */
+static bool
+casc_needs_image(CascRecv *r, Oid relid, Oid target, int32 setid)
+{
+	if (r->im == NULL || r->im_relid != relid || r->im_setid != setid)
+	{
+		r->im = casc_image(r->c, relid, target, casc_set_of(r->c, setid));
+		r->im_relid = relid;
+		r->im_setid = setid;
+	}
+	return casc_image_needed(r->im);
+}
+
+static void
+casc_pend(CascRecv *r, Oid relid, ItemPointer tid, int32 before)
+{
+	MemoryContext old = MemoryContextSwitchTo(r->pendcxt);
+	CascPending *p = palloc(sizeof(CascPending));
+
+	p->relid = relid;
+	p->tid = *tid;
+	p->before = before;
+	r->pending = lappend(r->pending, p);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The rows whose new image had to be read, after their query (no code of
+ * a table's runs while a query's rows stream in): each read by its tid and
+ * worked out (casc_image_row), then blocked, or queued like the others
+ * with the generated columns it recomputes among its new values.
+ */
+static void
+casc_pending(CascRecv *r, List **batches, int depth, Oid target, Oid refrel,
+			 bool ondelete, bool check_own)
+{
+	Cascade    *c = r->c;
+	ListCell   *lc;
+
+	foreach(lc, r->pending)
+	{
+		CascPending *p = lfirst(lc);
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+		CascRel    *rel = casc_rel(c, p->relid, target);
+		bool		found;
+		CascRow    *row = casc_promote(c, rel, &p->tid, casc_find(c, rel, &p->tid), &found);
+		FkCascValues *rowset = casc_set_of(c, row->setid);
+		FkCascValues *batchset = r->newset;
+		FkCascValues *gen;
+		Datum	   *stored;
+		bool	   *storednulls;
+		Datum	   *oldvals;
+		bool	   *oldnulls;
+		Oid			dest;
+		char	   *failure;
+		CascBatch  *nb;
+
+		CHECK_FOR_INTERRUPTS();
+		casc_maybe_spill(c);
+		failure = casc_image_row(c, casc_image(c, p->relid, target, rowset),
+								 &p->tid, rowset, &gen, &stored, &storednulls,
+								 &dest);
+		if (failure)
+		{
+			casc_block_why(c, r->fk, p->relid, &p->tid, depth, refrel,
+						   FKW_STORE_FAILS, ondelete, failure);
+			MemoryContextSwitchTo(old);
+			continue;
+		}
+		if (gen)
+		{
+			Bitmapset  *cols = casc_changed_cols(c, row->changed);
+
+			batchset = casc_merge_sets(batchset, gen);
+			row->setid = casc_set_id(c, casc_merge_sets(rowset, gen));
+			for (int j = 0; j < gen->n; j++)
+				cols = bms_add_member(bms_copy(cols), get_attnum(p->relid, gen->cols[j]));
+			row->changed = casc_changed_id(c, cols);
+		}
+		oldvals = palloc(sizeof(Datum) * Max(batchset->n, 1));
+		oldnulls = palloc(sizeof(bool) * Max(batchset->n, 1));
+		for (int j = 0; j < batchset->n; j++)
+		{
+			AttrNumber	attno = get_attnum(p->relid, batchset->cols[j]);
+
+			oldvals[j] = stored[attno - 1];
+			oldnulls[j] = storednulls[attno - 1];
+		}
+		nb = casc_batch_for(batches, depth, p->relid, target, true, batchset,
+							check_own,
+							casc_fired(c, p->relid, batchset, casc_set_of(c, p->before),
+									   oldvals, oldnulls));
+		casc_tids_add(c, &nb->tids, &p->tid);
+		MemoryContextSwitchTo(old);
+	}
+	r->pending = NIL;
+}
+
+/* a row of the statement whose new key another row has */
+static void
+casc_root_unique_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
+{
+	void	  **state = arg;
+	Cascade    *c = state[0];
+	const char *note = state[1];
+	MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
+	casc_block_why(c, NULL, DatumGetObjectId(values[0]),
+				   (ItemPointer) DatumGetPointer(values[1]), 0, InvalidOid,
+				   FKW_STORE_FAILS, false, note);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The statement's rows whose new key is one another row has, in a unique
+ * index on columns it sets: after the update two rows would have it, and
+ * the server fails at once (23505).  Another row is one the statement
+ * does not update, or one it updates to the same key.  A key with a NULL
+ * collides only under NULLS NOT DISTINCT.  Looked at: unique indexes the
+ * server checks at once (not deferrable), on plain columns, without a
+ * predicate, of a table without inheritance children (or a partitioned
+ * one, whose index spans its partitions).  One query per such index.
+ */
+static void
+casc_root_unique(Cascade *c)
+{
+	Oid			target = c->root->relid;
+	FkCascValues *set = c->req->set;
+	ListCell   *lc;
+
+	if (get_rel_relkind(target) != RELKIND_PARTITIONED_TABLE && has_subclass(target))
+		return;
+	foreach(lc, fk_table_unique_keys(target))
+	{
+		FkUniqueKey *key = lfirst(lc);
+		FkParams   *params = fk_params_new();
+		StringInfoData sql;
+		StringInfoData eq_o;
+		StringInfoData eq_m;
+		StringInfoData notnull;
+		bool		sets_one = false;
+		void	   *state[2];
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < key->nkeys; i++)
+			if (casc_set_find(set, get_attname(target, key->attnums[i], false)) >= 0)
+				sets_one = true;
+		if (!sets_one)
+			continue;
+		for (int p = 0; p < c->root->params->n; p++)
+			fk_param_add(params, c->root->params->types[p], c->root->params->values[p],
+						 c->root->params->nulls[p] == 'n');
+
+		/* the rows with their new keys: k1 .. kn */
+		initStringInfo(&sql);
+		initStringInfo(&eq_o);
+		initStringInfo(&eq_m);
+		initStringInfo(&notnull);
+		appendStringInfoString(&sql, "WITH n AS MATERIALIZED (SELECT ");
+		appendStringInfo(&sql, "%s.tableoid AS r, %s.ctid AS t", FKC_ROOT_ALIAS, FKC_ROOT_ALIAS);
+		for (int i = 0; i < key->nkeys; i++)
+		{
+			char	   *col = get_attname(target, key->attnums[i], false);
+			int			j = casc_set_find(set, col);
+			Oid			coltype;
+			int32		typmod;
+			Oid			collid;
+			Oid			opfamily = get_opclass_family(key->opclasses[i]);
+			Oid			opcintype = get_opclass_input_type(key->opclasses[i]);
+			Oid			eq = get_opfamily_member(opfamily, opcintype, opcintype,
+												 BTEqualStrategyNumber);
+			char		ki[16];
+			StringInfoData l;
+			StringInfoData r;
+			Oid			ktype;
+
+			get_atttypetypmodcoll(target, key->attnums[i], &coltype, &typmod, &collid);
+			snprintf(ki, sizeof(ki), "k%d", i + 1);
+			appendStringInfoString(&sql, ", ");
+			if (j >= 0)
+			{
+				/* the value as read: its base type, no domain check here */
+				appendStringInfo(&sql, "$%d", fk_param_add(params, set->types[j],
+														  set->values[j],
+														  set->nulls[j]));
+				ktype = set->types[j];
+			}
+			else
+			{
+				fksql_col(&sql, FKC_ROOT_ALIAS, col);
+				ktype = coltype;
+			}
+			appendStringInfo(&sql, " AS %s", ki);
+
+			initStringInfo(&l);
+			initStringInfo(&r);
+			fksql_col(&r, "n", ki);
+			for (int side = 0; side < 2; side++)
+			{
+				StringInfo	eqs = side == 0 ? &eq_o : &eq_m;
+
+				resetStringInfo(&l);
+				fksql_col(&l, side == 0 ? "o" : "m", side == 0 ? col : ki);
+				appendStringInfoString(eqs, " AND (");
+				generate_operator_clause(eqs, l.data, side == 0 ? coltype : ktype, eq,
+										 r.data, ktype);
+				if (OidIsValid(collid))
+					fksql_collate(eqs, collid);
+				/* NULLS NOT DISTINCT: two NULLs collide too */
+				if (key->nulls_not_distinct)
+					appendStringInfo(eqs, " OR (%s IS NULL AND %s IS NULL)", l.data, r.data);
+				appendStringInfoChar(eqs, ')');
+			}
+			if (!key->nulls_not_distinct)
+			{
+				appendStringInfoString(&notnull, " AND ");
+				fksql_col(&notnull, "n", ki);
+				appendStringInfoString(&notnull, " IS NOT NULL");
+			}
+		}
+		appendStringInfoString(&sql, " FROM ");
+		fksql_rel(&sql, target, c->root->only);
+		appendStringInfo(&sql, " %s WHERE %s) ", FKC_ROOT_ALIAS, c->root->cond.data);
+		appendStringInfo(&sql, "SELECT n.r, n.t FROM n WHERE true%s AND (EXISTS (SELECT FROM ",
+						 notnull.data);
+		fksql_rel(&sql, target, false);
+		appendStringInfo(&sql, " o WHERE true%s AND NOT EXISTS (SELECT FROM n m WHERE m.r OPERATOR(pg_catalog.=) o.tableoid AND m.t OPERATOR(pg_catalog.=) o.ctid))",
+						 eq_o.data);
+		appendStringInfo(&sql, " OR EXISTS (SELECT FROM n m WHERE NOT (m.r OPERATOR(pg_catalog.=) n.r AND m.t OPERATOR(pg_catalog.=) n.t)%s))",
+						 eq_m.data);
+		state[0] = c;
+		state[1] = psprintf("duplicate key value violates unique constraint \"%s\" (SQLSTATE 23505)",
+							get_rel_name(key->indexoid));
+		fk_spi_stream(sql.data, params, casc_root_unique_row, state);
+	}
+}
+
+/*
+ * Why the statement's new values cannot be stored at all: a value a
+ * column's domain rejects (its checks run as the table's owner), or NULL.
+ */
+static const char *
+casc_root_set_error(Oid target, FkCascValues *set)
+{
+	for (int j = 0; j < set->n; j++)
+	{
+		AttrNumber	attno = get_attnum(target, set->cols[j]);
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+		Datum		value;
+		bool		isnull;
+		char	   *error;
+
+		get_atttypetypmodcoll(target, attno, &typid, &typmod, &collid);
+		if (get_typtype(typid) != TYPTYPE_DOMAIN)
+			continue;
+		error = fk_value_coerce(target, set->values[j], set->nulls[j],
+								set->types[j], typid, -1, &value, &isnull);
+		if (error)
+			return error;
+	}
+	return NULL;
+}
+
+/* NULL for a NOT NULL column of relid's (a partition may add some). */
+static const char *
+casc_root_notnull(CascRecv *r, Oid relid)
+{
+	FkCascValues *set = r->rootset;
+
+	if (r->notnull_relid == relid)
+		return r->notnull_error;
+	r->notnull_relid = relid;
+	r->notnull_error = NULL;
+	for (int j = 0; j < set->n && r->notnull_error == NULL; j++)
+		if (set->nulls[j] && fk_table_attnotnull(relid, get_attnum(relid, set->cols[j])))
+			r->notnull_error =
+				MemoryContextStrdup(r->c->cxt,
+									psprintf("null value in column \"%s\" of relation \"%s\" violates not-null constraint (SQLSTATE 23502)",
+											 set->cols[j], get_rel_name(relid)));
+	return r->notnull_error;
 }
 
 /*
@@ -902,7 +1284,10 @@ casc_block(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
 	casc_block_why(c, fk, relid, tid, depth, refrel, why, ondelete, NULL);
 }
 
-/* casc_block with the error that makes it fail (FKW_STORE_FAILS) */
+/*
+ * casc_block with the error that makes it fail (FKW_STORE_FAILS); fk NULL
+ * for the statement's own rows
+ */
 static void
 casc_block_why(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
 			   Oid refrel, FkCascWhy why, bool ondelete, const char *note)
@@ -912,14 +1297,14 @@ casc_block_why(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
 	CascGroup  *g;
 
 	memset(&key, 0, sizeof(key));
-	key.conoid = fk->conoid;
+	key.conoid = fk ? fk->conoid : InvalidOid;
 	key.relid = relid;
 	key.tid = *tid;
 	key.why = why;
 	hash_search(c->blocked, &key, HASH_ENTER, &found);
 	if (found)
 		return;
-	g = casc_group(c, depth, relid, fk->conoid, refrel, FKC_BLOCKED, why);
+	g = casc_group(c, depth, relid, key.conoid, refrel, FKC_BLOCKED, why);
 	g->pub.ondelete = ondelete;
 	if (note && g->note == NULL)
 		g->note = MemoryContextStrdup(c->cxt, note);

@@ -29,7 +29,7 @@
 #include "fk_table.h"
 
 static bool casc_tree_plan(Cascade *c, CascTree *t);
-static bool casc_tree_setnull(CascNode *n);
+static bool casc_tree_setnull(Cascade *c, CascNode *n);
 static const char *casc_tree_source(Cascade *c, CascTree *t, StringInfo sql,
 									int i);
 
@@ -99,7 +99,7 @@ casc_tree_plan(Cascade *c, CascTree *t)
 					child->action = FKC_DELETE;
 					break;
 				case FKCONSTR_ACTION_SETNULL:
-					if (!casc_tree_setnull(child))
+					if (!casc_tree_setnull(c, child))
 						return false;
 					break;
 				case FKCONSTR_ACTION_RESTRICT:
@@ -133,10 +133,12 @@ casc_tree_plan(Cascade *c, CascTree *t)
 /*
  * ON DELETE SET NULL into a tree node: fine unless a nulled column is part
  * of a key that constraints acting on the node's table reference (their
- * ON UPDATE actions would fire).  A NOT NULL column makes the rows block.
+ * ON UPDATE actions would fire), or the new rows must be looked at one by
+ * one (generated columns, CHECK constraints: casc_image).  A NOT NULL
+ * column makes the rows block.
  */
 static bool
-casc_tree_setnull(CascNode *n)
+casc_tree_setnull(Cascade *c, CascNode *n)
 {
 	bool		volatile_default = false;
 	FkCascValues *set = casc_action_set(n->fk, FKCONSTR_ACTION_SETNULL, true,
@@ -144,6 +146,8 @@ casc_tree_setnull(CascNode *n)
 	ListCell   *lc;
 
 	n->action = FKC_SET_NULL;
+	if (casc_image_needed(casc_image(c, n->relid, n->relid, set)))
+		return false;
 	for (int j = 0; j < set->n; j++)
 		if (fk_table_attnotnull(n->relid, get_attnum(n->relid, set->cols[j])))
 			n->notnull = true;

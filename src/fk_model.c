@@ -266,6 +266,33 @@ fk_model_declared(Oid conoid)
 }
 
 /*
+ * Is relid the referenced table of a foreign key declared on it, not only
+ * of the clones a key referencing a partitioned table above it makes for
+ * its partitions?  (The server refuses to move rows out of such a
+ * partition's subtree when the UPDATE names a table above it.)
+ */
+bool
+fk_model_directly_referenced(Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, fk_referencing_oids(relid, false))
+	{
+		HeapTuple	tup = SearchSysCache1(CONSTROID,
+										  ObjectIdGetDatum(fk_model_declared(lfirst_oid(lc))));
+		bool		direct;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		direct = ((Form_pg_constraint) GETSTRUCT(tup))->confrelid == relid;
+		ReleaseSysCache(tup);
+		if (direct)
+			return true;
+	}
+	return false;
+}
+
+/*
  * The edges of the FK graph: every FK constraint's OID and its two tables,
  * in one pass over pg_constraint that reads only the fixed-width part of
  * each row (no key arrays, no other catalog).  With declared_only,

@@ -219,6 +219,7 @@ fk_table_unique_keys(Oid relid)
 		k = palloc0(sizeof(FkUniqueKey));
 		k->indexoid = ind->indexrelid;
 		k->primary = ind->indisprimary;
+		k->nulls_not_distinct = ind->indnullsnotdistinct;
 		k->nkeys = ind->indnkeyatts;
 		for (int i = 0; i < k->nkeys; i++)
 		{

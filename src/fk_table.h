@@ -26,6 +26,7 @@ typedef struct FkUniqueKey
 {
 	Oid			indexoid;
 	bool		primary;
+	bool		nulls_not_distinct; /* NULLS NOT DISTINCT: NULLs collide */
 	int			nkeys;
 	AttrNumber	attnums[INDEX_MAX_KEYS];	/* in index order */
 	Oid			opclasses[INDEX_MAX_KEYS];

@@ -35,6 +35,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
 #include "rewrite/rewriteHandler.h"
@@ -405,15 +406,16 @@ fk_value_convert(Datum value, Oid fromtype, Oid totype, int32 typmod,
 }
 
 /*
- * Evaluate expr (of type typid) as the owner of table relid, under
+ * Run fn(arg) as the owner of table relid, under
  * SECURITY_RESTRICTED_OPERATION, in a subtransaction that is rolled back
  * whatever happens: the way the server runs the referencing table's code
  * in a referential action (as that table's owner), without anything the
- * code writes surviving.  Returns NULL, or the error's message when the
- * evaluation failed (a cancel is never caught).
+ * code writes surviving.  What fn allocates in the current memory context
+ * stays.  Returns NULL, or the error's message when fn failed (a cancel is
+ * never caught); with sqlstate, also the error's SQLSTATE.
  */
-static char *
-eval_as_owner(Oid relid, Expr *expr, Oid typid, Datum *value, bool *isnull)
+char *
+fk_value_as_owner(Oid relid, void (*fn) (void *arg), void *arg, int *sqlstate)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
 	MemoryContext cxt = CurrentMemoryContext;
@@ -422,12 +424,9 @@ eval_as_owner(Oid relid, Expr *expr, Oid typid, Datum *value, bool *isnull)
 	int			save_sec;
 	int			nestlevel;
 	char	   *failure = NULL;
-	int16		typlen;
-	bool		typbyval;
 
-	get_typlenbyval(typid, &typlen, &typbyval);
-	*value = (Datum) 0;
-	*isnull = true;
+	if (sqlstate)
+		*sqlstate = 0;
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(rel->rd_rel->relowner,
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
@@ -437,17 +436,8 @@ eval_as_owner(Oid relid, Expr *expr, Oid typid, Datum *value, bool *isnull)
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		EState	   *estate = CreateExecutorState();
-		ExprState  *state = ExecPrepareExpr(expr, estate);
-		Datum		d;
-		bool		dnull;
-
-		d = ExecEvalExprSwitchContext(state, GetPerTupleExprContext(estate), &dnull);
+		fn(arg);
 		MemoryContextSwitchTo(cxt);
-		*isnull = dnull;
-		if (!dnull)
-			*value = datumCopy(d, typbyval, typlen);
-		FreeExecutorState(estate);
 	}
 	PG_CATCH();
 	{
@@ -459,7 +449,8 @@ eval_as_owner(Oid relid, Expr *expr, Oid typid, Datum *value, bool *isnull)
 			PG_RE_THROW();
 		FlushErrorState();
 		failure = edata->message;
-		*isnull = true;
+		if (sqlstate)
+			*sqlstate = edata->sqlerrcode;
 	}
 	PG_END_TRY();
 	/* whatever the code did is undone */
@@ -470,6 +461,91 @@ eval_as_owner(Oid relid, Expr *expr, Oid typid, Datum *value, bool *isnull)
 	SetUserIdAndSecContext(save_userid, save_sec);
 	table_close(rel, AccessShareLock);
 	return failure;
+}
+
+/* One expression evaluated by fk_value_eval_row. */
+typedef struct EvalRow
+{
+	TupleTableSlot *slot;		/* the row its Vars (varno 1) read, or NULL */
+	int			n;
+	Expr	  **exprs;
+	Datum	   *values;
+	bool	   *nulls;
+	bool		stop_on_false;	/* boolean expressions: stop at the first false */
+	int			done;			/* how many were evaluated */
+} EvalRow;
+
+static void
+eval_row(void *arg)
+{
+	EvalRow    *e = arg;
+	MemoryContext cxt = CurrentMemoryContext;
+	EState	   *estate = CreateExecutorState();
+	ExprContext *econtext = GetPerTupleExprContext(estate);
+
+	econtext->ecxt_scantuple = e->slot;
+	for (e->done = 0; e->done < e->n; e->done++)
+	{
+		Expr	   *expr = e->exprs[e->done];
+		ExprState  *state = ExecPrepareExpr(expr, estate);
+		Oid			typid = exprType((Node *) expr);
+		int16		typlen;
+		bool		typbyval;
+		Datum		d;
+		bool		isnull;
+
+		get_typlenbyval(typid, &typlen, &typbyval);
+		d = ExecEvalExprSwitchContext(state, econtext, &isnull);
+		MemoryContextSwitchTo(cxt);
+		e->nulls[e->done] = isnull;
+		e->values[e->done] = isnull ? (Datum) 0 : datumCopy(d, typbyval, typlen);
+		ResetExprContext(econtext);
+		if (e->stop_on_false && !isnull && !DatumGetBool(e->values[e->done]))
+		{
+			e->done++;
+			break;
+		}
+	}
+	FreeExecutorState(estate);
+}
+
+/*
+ * Evaluate the n expressions exprs over the row in slot (their Vars read
+ * it as varno 1; NULL: none) as the owner of table relid (fk_value_as_owner),
+ * into values/nulls.  With stop_on_false they are boolean and evaluation
+ * stops after the first that is false; *done says how many were evaluated.
+ * Returns NULL, or the error's message (*sqlstate its code).
+ */
+char *
+fk_value_eval_row(Oid relid, TupleTableSlot *slot, int n, Expr **exprs,
+				  bool stop_on_false, Datum *values, bool *nulls, int *done,
+				  int *sqlstate)
+{
+	EvalRow		e;
+	char	   *failure;
+
+	e.slot = slot;
+	e.n = n;
+	e.exprs = exprs;
+	e.values = values;
+	e.nulls = nulls;
+	e.stop_on_false = stop_on_false;
+	e.done = 0;
+	for (int i = 0; i < n; i++)
+		nulls[i] = true;
+	failure = fk_value_as_owner(relid, eval_row, &e, sqlstate);
+	if (done)
+		*done = e.done;
+	return failure;
+}
+
+/* One expression without input, as the owner of relid. */
+static char *
+eval_as_owner(Oid relid, Expr *expr, Oid typid, Datum *value, bool *isnull)
+{
+	(void) typid;			/* the expression's own type is used */
+	return fk_value_eval_row(relid, NULL, 1, &expr, false, value, isnull,
+							 NULL, NULL);
 }
 
 /*

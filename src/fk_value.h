@@ -3,7 +3,8 @@
  * fk_value.h
  *	  Values without another role's code: rendering them as jsonb or text
  *	  with the types' output functions only, reading text as a key type,
- *	  and evaluating a column default as its table's owner (fk_value.c).
+ *	  and evaluating a column default, or expressions over a row, as its
+ *	  table's owner (fk_value.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -11,6 +12,8 @@
 #define FK_VALUE_H
 
 #include "access/tupdesc.h"
+#include "executor/tuptable.h"
+#include "nodes/primnodes.h"
 #include "utils/jsonb.h"
 
 extern void fk_value_push(JsonbParseState **state, JsonbIteratorToken tok,
@@ -29,6 +32,12 @@ extern Datum fk_value_convert(Datum value, Oid fromtype, Oid totype,
 extern char *fk_value_column_default(Oid relid, AttrNumber attnum,
 									 Datum *value, bool *isnull,
 									 bool *is_volatile);
+extern char *fk_value_as_owner(Oid relid, void (*fn) (void *arg), void *arg,
+							   int *sqlstate);
+extern char *fk_value_eval_row(Oid relid, TupleTableSlot *slot, int n,
+							   Expr **exprs, bool stop_on_false,
+							   Datum *values, bool *nulls, int *done,
+							   int *sqlstate);
 extern char *fk_value_coerce(Oid relid, Datum value, bool isnull,
 							 Oid fromtype, Oid totype, int32 typmod,
 							 Datum *result, bool *resnull);

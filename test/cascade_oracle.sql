@@ -118,17 +118,29 @@ BEGIN
   IF real_failed THEN
     RETURN 'ok: fails';
   END IF;
+  -- per table; but where rows moved into a partition (more new row
+  -- versions there than gone: the real UPDATE deletes and inserts them
+  -- across partitions, the preview counts them as updated where they
+  -- were), per partition tree
   FOR prev IN
-    SELECT t.key AS tab, (t.value->>'d')::bigint AS rd, (t.value->>'u')::bigint AS ru,
-           coalesce(sum(p.row_count) FILTER (WHERE p.action = 'DELETE'), 0) AS pd,
-           coalesce(sum(p.row_count) FILTER (WHERE p.action IN ('UPDATE', 'SET NULL', 'SET DEFAULT')), 0) AS pu
-      FROM jsonb_each(real) t
-      LEFT JOIN (SELECT * FROM fk_cascade_preview(target, key) WHERE new_values IS NULL
-                 UNION ALL
-                 SELECT * FROM fk_update_preview(target, key, new_values) WHERE new_values IS NOT NULL) p
-        ON p.table_name::text = t.key
-     GROUP BY t.key, t.value
-     ORDER BY t.key
+    WITH r AS (SELECT t.key::regclass AS tab, (t.value->>'d')::bigint AS rd, (t.value->>'u')::bigint AS ru
+                 FROM jsonb_each(real) t),
+         p AS (SELECT p.table_name AS tab,
+                      coalesce(sum(p.row_count) FILTER (WHERE p.action = 'DELETE'), 0) AS pd,
+                      coalesce(sum(p.row_count) FILTER (WHERE p.action IN ('UPDATE', 'SET NULL', 'SET DEFAULT')), 0) AS pu
+                 FROM (SELECT * FROM fk_cascade_preview(target, key) WHERE new_values IS NULL
+                       UNION ALL
+                       SELECT * FROM fk_update_preview(target, key, new_values) WHERE new_values IS NOT NULL) p
+                GROUP BY p.table_name),
+         j AS (SELECT r.tab, coalesce(pg_partition_root(r.tab), r.tab) AS root, r.rd, r.ru,
+                      coalesce(p.pd, 0) AS pd, coalesce(p.pu, 0) AS pu
+                 FROM r LEFT JOIN p ON p.tab = r.tab),
+         moved AS (SELECT DISTINCT root FROM j WHERE rd < 0)
+    SELECT j.tab::text AS tab, j.rd, j.ru, j.pd, j.pu FROM j WHERE j.root NOT IN (SELECT root FROM moved)
+    UNION ALL
+    SELECT j.root::text || ' (partitions, rows moved)', sum(j.rd), sum(j.ru), sum(j.pd), sum(j.pu)
+      FROM j WHERE j.root IN (SELECT root FROM moved) GROUP BY j.root
+     ORDER BY 1
   LOOP
     IF prev.rd <> prev.pd OR prev.ru <> prev.pu THEN
       problems := problems || format(' %s: deleted %s/%s updated %s/%s (real/preview);',
