@@ -157,6 +157,76 @@ SELECT x, pid FROM onk ORDER BY x;
 SELECT id FROM onkc ORDER BY id;
 ROLLBACK;
 
+-- set null where the UPDATE itself would fail: the dry run predicts what
+-- the real run does, or both refuse; the server's own UPDATE of the same
+-- rows (in a subtransaction) is the judge.
+CREATE FUNCTION server_says(sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  BEGIN
+    EXECUTE sql;
+    RAISE EXCEPTION USING ERRCODE = 'FKT01', MESSAGE = 'rolled back';
+  EXCEPTION WHEN OTHERS THEN
+    RETURN CASE WHEN SQLSTATE = 'FKT01' THEN 'succeeds' ELSE 'fails: ' || SQLSTATE END;
+  END;
+END $$;
+-- a generated key column (428C9)
+CREATE TABLE sng (x int, pid int GENERATED ALWAYS AS (x + 0) STORED REFERENCES p);
+ALTER TABLE sng DISABLE TRIGGER ALL;
+INSERT INTO sng VALUES (5);
+ALTER TABLE sng ENABLE TRIGGER ALL;
+SELECT server_says('UPDATE sng SET pid = NULL WHERE pid = 5');
+SELECT * FROM fk_repair_orphans('sng', NULL, 'set null');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM fk_repair_orphans('sng', NULL, 'set null', false);
+\echo :LAST_ERROR_SQLSTATE
+-- a partition key: no partition takes NULL (23514), then one does (the
+-- rows move there)
+CREATE TABLE snp (id int, pid int REFERENCES p) PARTITION BY LIST (pid);
+CREATE TABLE snp_1 PARTITION OF snp FOR VALUES IN (1, 5);
+ALTER TABLE snp_1 DISABLE TRIGGER ALL;
+INSERT INTO snp VALUES (1, 5), (2, 1);
+ALTER TABLE snp_1 ENABLE TRIGGER ALL;
+SELECT server_says('UPDATE snp SET pid = NULL WHERE pid = 5');
+SELECT operation, rows_affected, detail FROM fk_repair_orphans('snp', NULL, 'set null');
+SELECT * FROM fk_repair_orphans('snp', NULL, 'set null', false);
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE snp_null PARTITION OF snp FOR VALUES IN (NULL);
+SELECT server_says('UPDATE snp SET pid = NULL WHERE pid = 5');
+SELECT operation, rows_affected FROM fk_repair_orphans('snp', NULL, 'set null');
+BEGIN;
+SELECT operation, rows_affected FROM fk_repair_orphans('snp', NULL, 'set null', false);
+SELECT tableoid::regclass, id, pid FROM snp ORDER BY id;
+ROLLBACK;
+-- a CHECK constraint on the key column (23514)
+CREATE TABLE snc (id int PRIMARY KEY, pid int REFERENCES p, note text,
+                  CHECK (pid IS NOT NULL OR note IS NOT NULL));
+ALTER TABLE snc DISABLE TRIGGER ALL;
+INSERT INTO snc VALUES (1, 5, NULL), (2, 6, 'kept');
+ALTER TABLE snc ENABLE TRIGGER ALL;
+SELECT server_says('UPDATE snc SET pid = NULL WHERE pid IN (5, 6)');
+SELECT operation, rows_affected, detail FROM fk_repair_orphans('snc', NULL, 'set null');
+SELECT * FROM fk_repair_orphans('snc', NULL, 'set null', false);
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM snc WHERE id = 1;
+SELECT server_says('UPDATE snc SET pid = NULL WHERE pid IN (5, 6)');
+BEGIN;
+SELECT operation, rows_affected FROM fk_repair_orphans('snc', NULL, 'set null', false);
+ROLLBACK;
+-- the key column is itself referenced (ON UPDATE RESTRICT): nulling it
+-- fires that key's check
+CREATE TABLE snr (id int PRIMARY KEY, pid int UNIQUE REFERENCES p);
+CREATE TABLE snr_child (pid int REFERENCES snr (pid) ON UPDATE RESTRICT);
+ALTER TABLE snr DISABLE TRIGGER ALL;
+INSERT INTO snr VALUES (1, 5), (2, 6);
+ALTER TABLE snr ENABLE TRIGGER ALL;
+INSERT INTO snr_child VALUES (5);
+SELECT server_says('UPDATE snr SET pid = NULL WHERE pid IN (5, 6)');
+SELECT operation, rows_affected, table_name FROM fk_repair_orphans('snr', 'snr_pid_fkey', 'set null') ORDER BY 3::text, 1;
+SELECT * FROM fk_repair_orphans('snr', 'snr_pid_fkey', 'set null', false);
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE sng, snp, snc, snr_child, snr;
+DROP FUNCTION server_says(text);
+
 -- bad input
 SELECT * FROM fk_repair_orphans('c2', NULL, 'truncate');
 SELECT * FROM fk_repair_orphans('c2', 'nosuch');

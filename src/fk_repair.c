@@ -46,7 +46,7 @@ PG_FUNCTION_INFO_V1(fk_repair_orphans);
 static bool fk_try_validate(FkModel *fk, char **failure);
 static void run_utility(void *sql);
 static void fk_require_writable(FkModel *fk, bool set_null);
-static FkCascade *orphan_preview(FkModel *fk);
+static FkCascade *orphan_preview(FkModel *fk, bool set_null);
 static const char *consequence_name(FkCascAction action);
 static List *group_consequences(FkCascade *c);
 static int64 root_rows_of(FkCascade *c, Oid relid);
@@ -232,6 +232,13 @@ fk_require_writable(FkModel *fk, bool set_null)
 				 errhint("Repair the rows by hand (fk_orphans lists them), or drop or disable the rule first.")));
 	for (int i = 0; set_null && i < fk->nkeys; i++)
 	{
+		if (get_attgenerated(fk->fk_relid, fk->fk_attnums[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_GENERATED_ALWAYS),
+					 errmsg("cannot set the key of constraint \"%s\" to NULL", NameStr(fk->conname)),
+					 errdetail("Column \"%s\" of %s is a generated column: an UPDATE cannot set it.",
+							   fk->fk_colnames[i], fksql_relname(fk->fk_relid)),
+					 errhint("Use action => 'delete', or change the columns it is generated from.")));
 		if (fk->fk_notnull[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
@@ -243,20 +250,61 @@ fk_require_writable(FkModel *fk, bool set_null)
 }
 
 /*
- * What deleting the orphans of fk does, at every depth: the cascade
- * engine's answer for a DELETE whose rows are exactly the orphans (the
- * orphan condition on the referencing table, ONLY unless partitioned, as
- * the repair's own DELETE reads it).
+ * What deleting the orphans of fk (or setting their key to NULL) does, at
+ * every depth: the cascade engine's answer for a DELETE (an UPDATE) whose
+ * rows are exactly the orphans (the orphan condition on the referencing
+ * table, ONLY unless partitioned, as the repair's own statement reads
+ * it).  For an UPDATE the engine also says whether the new rows can be
+ * stored (partition routing, CHECK constraints) and which ON UPDATE
+ * actions the NULLs fire, where the key columns are keys others reference.
  */
 static FkCascade *
-orphan_preview(FkModel *fk)
+orphan_preview(FkModel *fk, bool set_null)
 {
 	FkCascRequest req;
 
 	memset(&req, 0, sizeof(req));
 	req.root = fk_casc_root(fk->fk_relid, true);
 	fksql_orphan_condition(&req.root->cond, fk, FKC_ROOT_ALIAS);
+	if (set_null)
+	{
+		FkCascValues *set = palloc0(sizeof(FkCascValues));
+
+		set->cols = palloc(sizeof(char *) * fk->nkeys);
+		set->types = palloc(sizeof(Oid) * fk->nkeys);
+		set->values = palloc0(sizeof(Datum) * fk->nkeys);
+		set->nulls = palloc(sizeof(bool) * fk->nkeys);
+		for (int i = 0; i < fk->nkeys; i++)
+		{
+			bool		dup = false;
+
+			for (int j = 0; j < set->n; j++)
+				dup |= strcmp(set->cols[j], fk->fk_colnames[i]) == 0;
+			if (dup)
+				continue;
+			set->cols[set->n] = fk->fk_colnames[i];
+			set->types[set->n] = getBaseType(fk->fk_types[i]);
+			set->nulls[set->n] = true;
+			set->n++;
+		}
+		req.set = set;
+	}
 	return fk_casc_run(&req);
+}
+
+/*
+ * The SQLSTATE an engine detail names ("... (SQLSTATE 23514)."), or
+ * otherwise: the error the repair's own statement would raise.
+ */
+static int
+detail_sqlstate(const char *detail, int otherwise)
+{
+	const char *p = detail ? strstr(detail, "(SQLSTATE ") : NULL;
+
+	if (p == NULL || strlen(p) < 15)
+		return otherwise;
+	p += strlen("(SQLSTATE ");
+	return MAKE_SQLSTATE(p[0], p[1], p[2], p[3], p[4]);
 }
 
 /* The operation column for a group past depth 0. */
@@ -296,7 +344,8 @@ group_consequences(FkCascade *c)
 		Consequence *g = NULL;
 		ListCell   *lc2;
 
-		if (r->depth == 0)
+		/* the statement's own rows, unless they cannot be stored */
+		if (r->depth == 0 && r->action != FKC_BLOCKED)
 			continue;
 		foreach(lc2, groups)
 		{
@@ -315,8 +364,11 @@ group_consequences(FkCascade *c)
 			groups = lappend(groups, g);
 		}
 		g->predicted += r->rows;
-		appendStringInfo(&g->via, "%s%s (depth %d)", g->via.len > 0 ? ", " : "",
-						 r->conname ? quote_identifier(r->conname) : "?", r->depth);
+		if (r->depth == 0)
+			appendStringInfo(&g->via, "%sthe repair's own UPDATE", g->via.len > 0 ? ", " : "");
+		else
+			appendStringInfo(&g->via, "%s%s (depth %d)", g->via.len > 0 ? ", " : "",
+							 r->conname ? quote_identifier(r->conname) : "?", r->depth);
 		if (r->action == FKC_BLOCKED && g->why == NULL)
 			g->why = r->detail;
 	}
@@ -502,9 +554,9 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 		fk_orphan_summary(fk, 0, &sum);
 		n = sum.orphan_rows;
 		/* what the deletion reaches, at every depth: the cascade engine */
-		if (!report && !set_null && n > 0)
+		if (!report && n > 0)
 		{
-			preview = orphan_preview(fk);
+			preview = orphan_preview(fk, set_null);
 			groups = group_consequences(preview);
 		}
 		if (!dry_run)
@@ -533,14 +585,13 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 			continue;
 		}
 
-		if (!set_null)
 		{
 			FkCascGroup **casc;
 			int			ncasc;
 			ListCell   *lc2;
 			int			i = 0;
 
-			/* refuse before deleting anything if the DELETE would fail */
+			/* refuse before changing anything if the statement would fail */
 			casc = fk_casc_groups(preview, &ncasc);
 			for (int k = 0; k < ncasc; k++)
 			{
@@ -548,14 +599,27 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 
 				if (r->action != FKC_BLOCKED)
 					continue;
+				if (r->depth == 0)
+					ereport(ERROR,
+							(errcode(detail_sqlstate(r->detail, ERRCODE_CHECK_VIOLATION)),
+							 errmsg("setting the key of constraint \"%s\" to NULL would fail on %lld row(s) of %s",
+									NameStr(fk->conname), (long long) r->rows,
+									get_rel_name(r->relid)),
+							 errdetail("%s", r->detail ? r->detail : "The rows cannot be stored."),
+							 errhint("Use action => 'delete', or change what refuses the rows first (for a partition key, a partition that takes NULL).")));
 				ereport(ERROR,
 						(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-						 errmsg("deleting the orphans of constraint \"%s\" would break constraint \"%s\" on table %s",
+						 errmsg("%s the orphans of constraint \"%s\" would break constraint \"%s\" on table %s",
+								set_null ? "setting the key to NULL of" : "deleting",
 								NameStr(fk->conname), r->conname ? r->conname : "?",
 								get_rel_name(r->relid)),
-						 errdetail("%lld row(s) of %s would block the deletion at depth %d: %s",
+						 errdetail("%lld row(s) of %s would block the %s at depth %d: %s",
 								   (long long) r->rows, fksql_relname(r->relid),
+								   set_null ? "update" : "deletion",
 								   r->depth, r->detail ? r->detail : "."),
+						 set_null ?
+						 errhint("Repair %s first, or use action => 'delete'.",
+								 fksql_relname(r->relid)) :
 						 errhint("Repair %s first, or use action => 'set null'.",
 								 fksql_relname(r->relid))));
 			}
@@ -590,7 +654,7 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 								  2, relids);
 		put_row(rsinfo, fk, target, set_null ? "SET NULL" : "DELETE", n,
 				set_null ? "rows whose key was set to NULL" : "rows deleted");
-		if (!set_null)
+		if (preview)
 		{
 			ListCell   *lc2;
 			int			i = 0;
