@@ -520,3 +520,11 @@ COMMENT ON VIEW @extschema@.fk_audit_log IS
 'what the audit recorded, oldest first by event_id: action disabled, enabled, added not valid, validated, dropped, or not enforced / not validated when the audit started; role_name is current_user, session_role session_user; enforced and validated are the key''s state after the command';
 
 GRANT SELECT ON @extschema@.fk_audit_log TO PUBLIC;
+
+CREATE FUNCTION @extschema@.fk_explain(error_text text, statement text)
+RETURNS TABLE(step int, finding text, suggestion text, sql text)
+AS 'MODULE_PATHNAME', 'fk_explain_error'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_explain(text, text) IS
+'fk_explain(error_text) with the failing statement: for "update or delete on table ... is still referenced", whether it was a key UPDATE or a DELETE and, for an UPDATE with constant new values, what it does and a statement that points the referencing rows at the new key; called with a constraint name and its table as two string literals, explains that constraint';

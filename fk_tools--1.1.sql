@@ -244,6 +244,14 @@ LANGUAGE C STABLE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.fk_explain(name, regclass) IS
 'explains one foreign key of table_name without an error: definition, actions, state, rows that break it, and fixes (enable, validate, index)';
 
+CREATE FUNCTION @extschema@.fk_explain(error_text text, statement text)
+RETURNS TABLE(step int, finding text, suggestion text, sql text)
+AS 'MODULE_PATHNAME', 'fk_explain_error'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_explain(text, text) IS
+'fk_explain(error_text) with the failing statement: for "update or delete on table ... is still referenced", whether it was a key UPDATE or a DELETE and, for an UPDATE with constant new values, what it does and a statement that points the referencing rows at the new key; called with a constraint name and its table as two string literals, explains that constraint';
+
 CREATE FUNCTION @extschema@.fk_repair_orphans(
     target regclass,
     only_constraint name DEFAULT NULL,

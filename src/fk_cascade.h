@@ -125,5 +125,10 @@ extern List *fk_casc_tables(FkCascade *c);
 /* fk_cascade_sql.c */
 extern void fk_casc_preview_call(StringInfo buf, const char *extschema,
 								 Oid relid, int n, char **cols, char **values);
+extern void fk_casc_update_preview_call(StringInfo buf, const char *extschema,
+										Oid relid, int n, char **cols,
+										char **values, int nset, char **setcols,
+										char **setvalues, const char *conname,
+										const char *action);
 
 #endif							/* FK_CASCADE_H */

@@ -238,3 +238,46 @@ fk_casc_preview_call(StringInfo buf, const char *extschema, Oid relid, int n,
 	}
 	appendStringInfoString(buf, ")) ORDER BY depth, table_name::pg_catalog.text, action");
 }
+
+/*
+ * SELECT * FROM <extschema>.fk_update_preview('<table>', <key>, <new
+ * values>[, <actions>]) ORDER BY ...: the call a user runs to see what
+ * updating the key of the row (n columns cols = values) to the nset
+ * columns setcols = setvalues does; with action (an FKCONSTR_ACTION_*),
+ * what it would do if constraint conname had that ON UPDATE action.
+ */
+void
+fk_casc_update_preview_call(StringInfo buf, const char *extschema, Oid relid,
+							int n, char **cols, char **values, int nset,
+							char **setcols, char **setvalues,
+							const char *conname, const char *action)
+{
+	appendStringInfo(buf, "SELECT * FROM %s.fk_update_preview(", extschema);
+	fksql_typed_literal(buf, fksql_relname(relid), REGCLASSOID, -1);
+	for (int k = 0; k < 2; k++)
+	{
+		int			m = k == 0 ? n : nset;
+		char	  **c = k == 0 ? cols : setcols;
+		char	  **v = k == 0 ? values : setvalues;
+
+		appendStringInfoString(buf, ", pg_catalog.jsonb_build_object(");
+		for (int i = 0; i < m; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(buf, ", ");
+			fksql_typed_literal(buf, c[i], TEXTOID, -1);
+			appendStringInfoString(buf, ", ");
+			fksql_typed_literal(buf, v[i], TEXTOID, -1);
+		}
+		appendStringInfoChar(buf, ')');
+	}
+	if (conname)
+	{
+		appendStringInfoString(buf, ", pg_catalog.jsonb_build_object(");
+		fksql_typed_literal(buf, conname, TEXTOID, -1);
+		appendStringInfoString(buf, ", ");
+		fksql_typed_literal(buf, action, TEXTOID, -1);
+		appendStringInfoChar(buf, ')');
+	}
+	appendStringInfoString(buf, ") ORDER BY depth, table_name::pg_catalog.text, action");
+}

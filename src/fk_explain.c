@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "access/relation.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_type.h"
@@ -27,6 +28,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/regproc.h"
 
 #include "fk_access.h"
 #include "fk_cascade.h"
@@ -51,6 +53,13 @@ static void explain_definition(ExplainOut *out, FkModel *fk);
 static void explain_orphans(ExplainOut *out, FkModel *fk);
 static void explain_insert(ExplainOut *out, Candidate *cand, bool bulk);
 static void explain_delete(ExplainOut *out, Candidate *cand);
+static void explain_update(ExplainOut *out, Candidate *cand, FkStatement *st);
+static void explain_key_change(ExplainOut *out, Candidate *cand,
+							   const char *statement);
+static void explain_constraint(ExplainOut *out, FkModel *fk);
+static bool explain_as_constraint(ExplainOut *out, const char *conname,
+								  const char *relname);
+static void emit_ranked(ExplainOut *out, List *suggestions, bool working);
 static void explain_match_full(ExplainOut *out, FkModel *fk);
 static void unrecognised(ExplainOut *out, const char *why);
 
@@ -74,6 +83,21 @@ fkx_emit(ExplainOut *out, const char *finding, const char *suggestion,
 		values[3] = CStringGetTextDatum(sql);
 	tuplestore_putvalues(out->rsinfo->setResult, out->rsinfo->setDesc,
 						 values, nulls);
+}
+
+/* The suggestions that work (working) or those that do not, in order. */
+static void
+emit_ranked(ExplainOut *out, List *suggestions, bool working)
+{
+	ListCell   *lc;
+
+	foreach(lc, suggestions)
+	{
+		FkxSuggestion *sg = lfirst(lc);
+
+		if (sg->works == working)
+			fkx_emit(out, NULL, sg->text, sg->sql);
+	}
 }
 
 /* The extension's schema, quoted, for calls to its functions in suggestions. */
@@ -118,11 +142,21 @@ fkx_splits_text(FkModel *fk, bool pk_side, List *splits)
 	return buf.data;
 }
 
-/* "(a, b)=('1', 'x')" for findings: values as literals, never ambiguous. */
+/*
+ * "(a, b)=(1, x)" for findings: the key as the server prints it in a
+ * DETAIL line (the values as their types' output, unquoted).
+ */
 char *
 fkx_key_text(FkModel *fk, bool pk_side, char **values)
 {
-	return fkx_splits_text(fk, pk_side, list_make1(values));
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "(%s)=(", fkx_colnames_text(fk, pk_side));
+	for (int i = 0; i < fk->nkeys; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "", values[i] ? values[i] : "null");
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
 }
 
 /*
@@ -249,11 +283,15 @@ explain_insert(ExplainOut *out, Candidate *cand, bool bulk)
 		StringInfoData cols;
 		StringInfoData vals;
 		StringInfoData missing;
+		StringInfoData defaults;
+		StringInfoData nulls;
 
 		pkdesc = RelationGetDescr(pkrel);
 		initStringInfo(&cols);
 		initStringInfo(&vals);
 		initStringInfo(&missing);
+		initStringInfo(&defaults);
+		initStringInfo(&nulls);
 		for (int i = 0; i < fk->nkeys; i++)
 		{
 			if (i > 0)
@@ -265,19 +303,38 @@ explain_insert(ExplainOut *out, Candidate *cand, bool bulk)
 			fksql_typed_literal(&vals, cand->values[i], fk->pk_types[i],
 								fk->pk_typmods[i]);
 		}
-		/* other NOT NULL columns without a default: the user must fill them */
+		/*
+		 * The other columns: NOT NULL ones without a default need a value
+		 * (a placeholder the INSERT fails on until filled in); those with
+		 * a default (or an identity) are offered it, as DEFAULT; the rest
+		 * are left NULL.  Generated columns compute themselves.
+		 */
 		for (int a = 0; a < pkdesc->natts; a++)
 		{
 			Form_pg_attribute att = TupleDescAttr(pkdesc, a);
 			bool		in_key = false;
 
-			if (att->attisdropped || !att->attnotnull || att->atthasdef ||
-				att->attidentity || att->attgenerated)
+			if (att->attisdropped || att->attgenerated)
 				continue;
 			for (int i = 0; i < fk->nkeys; i++)
 				in_key |= fk->pk_attnums[i] == att->attnum;
 			if (in_key)
 				continue;
+			if (att->atthasdef || att->attidentity)
+			{
+				appendStringInfoString(&cols, ", ");
+				fksql_ident(&cols, NameStr(att->attname));
+				appendStringInfoString(&vals, ", DEFAULT");
+				appendStringInfo(&defaults, "%s%s", defaults.len > 0 ? ", " : "",
+								 quote_identifier(NameStr(att->attname)));
+				continue;
+			}
+			if (!att->attnotnull)
+			{
+				appendStringInfo(&nulls, "%s%s", nulls.len > 0 ? ", " : "",
+								 quote_identifier(NameStr(att->attname)));
+				continue;
+			}
 			appendStringInfoString(&cols, ", ");
 			fksql_ident(&cols, NameStr(att->attname));
 			appendStringInfoString(&vals, ", ");
@@ -296,8 +353,12 @@ explain_insert(ExplainOut *out, Candidate *cand, bool bulk)
 		initStringInfo(&s);
 		appendStringInfo(&s, "Insert the parent row first, then run the failing statement again.");
 		if (missing.len > 0)
-			appendStringInfo(&s, " %s also has NOT NULL columns without a default that the INSERT must fill in: %s.",
-							 fksql_relname(fk->pk_relid), missing.data);
+			appendStringInfo(&s, " Fill in the NOT NULL columns without a default first (the INSERT fails until then): %s.",
+							 missing.data);
+		if (defaults.len > 0)
+			appendStringInfo(&s, " Columns given their default: %s.", defaults.data);
+		if (nulls.len > 0)
+			appendStringInfo(&s, " Left NULL: %s.", nulls.data);
 		fkx_emit(out, NULL, s.data, sql.data);
 	}
 
@@ -372,8 +433,8 @@ explain_delete(ExplainOut *out, Candidate *cand)
 	char	   *preview_error = NULL;
 	int64		this_fk = 0;
 	bool		nullable = true;
+	List	   *later = NIL;
 
-	explain_definition(out, fk);
 	if (cand->values == NULL)
 	{
 		if (cand->value_splits != NIL)
@@ -476,19 +537,231 @@ explain_delete(ExplainOut *out, Candidate *cand)
 				 sql.data);
 	}
 
-	/* change the constraint's delete action, with what that would do */
+	/*
+	 * Change the constraint's delete action, with what that would do:
+	 * offered where it would work, after the fixes that do; otherwise
+	 * last, saying what would still block the DELETE.
+	 */
 	if (fk->del_action != FKCONSTR_ACTION_CASCADE)
-		fkx_suggest_cascade(out, fk, cand->values, now, this_fk);
+		later = lappend(later, fkx_suggest_cascade(fk, cand->values, this_fk));
 	if (fk->del_action != FKCONSTR_ACTION_SETNULL && nullable)
-		fkx_suggest_set_null(out, fk, cand->values, now);
+		later = lappend(later, fkx_suggest_set_null(fk, cand->values));
 	if (now)
 		fk_casc_end(now);
+	emit_ranked(out, later, true);
 
 	/* soft delete */
 	fkx_emit(out, NULL,
 			 psprintf("Or do not delete: mark the row of %s as deleted (a soft delete, e.g. a deleted_at column that queries filter on), which keeps its referencing rows and the audit trail.",
 					  fksql_relname(fk->pk_relid)),
 			 NULL);
+	emit_ranked(out, later, false);
+}
+
+/*
+ * The key update side: a row of the referenced table would get a new key
+ * while rows still reference the old one.  The fixes are the guide's:
+ * point those rows at the new key in the same statement (or, with a
+ * DEFERRABLE constraint, the same transaction), or make the constraint
+ * ON UPDATE CASCADE; never deleting them.
+ */
+static void
+explain_update(ExplainOut *out, Candidate *cand, FkStatement *st)
+{
+	FkModel    *fk = cand->fk;
+	List	   *refs;
+	List	   *blocking = NIL;
+	ListCell   *lc;
+	StringInfoData s;
+	StringInfoData sql;
+	bool		known = st->kind == FKS_UPDATE && st->values_known && st->nset > 0;
+	int64		stuck = 0;
+	char	   *error = NULL;
+	FkCascade  *now = NULL;
+	FkxSuggestion *cascade;
+
+	if (cand->values == NULL)
+	{
+		if (cand->value_splits != NIL)
+			fkx_emit(out, psprintf("The key's values contain \", \" and can be read in several ways: %s.",
+								   fkx_splits_text(fk, true, cand->value_splits)),
+					 "Run fk_explain on the constraint, or pass an error text whose key is unambiguous.", NULL);
+		else
+			fkx_emit(out, "The error text does not show the key's values (the role lacks SELECT on the key columns, or the DETAIL line is missing).",
+					 NULL, NULL);
+		return;
+	}
+
+	/*
+	 * Who references this row, and which of them keep the key from
+	 * changing: ON UPDATE NO ACTION or RESTRICT, on a column the UPDATE
+	 * sets (any, when that is not known).
+	 */
+	refs = fk_model_referencing(fk->pk_relid, true, FK_LOAD_NAMES);
+	initStringInfo(&s);
+	foreach(lc, refs)
+	{
+		FkModel    *ref = lfirst(lc);
+		FkParams   *params = fk_params_new();
+		Oid			denied;
+		bool		changes = !known;
+		int64		n;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; known && i < ref->nkeys; i++)
+			for (int j = 0; j < st->nset; j++)
+				changes |= strcmp(st->setcols[j], ref->pk_colnames[i]) == 0;
+		if (!fk_can_read_key(ref, false, &denied))
+		{
+			appendStringInfo(&s, "%s%s via %s: not readable (permission denied)",
+							 s.len > 0 ? "; " : "", fksql_relname(ref->fk_relid),
+							 quote_identifier(NameStr(ref->conname)));
+			continue;
+		}
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT pg_catalog.count(*) FROM ");
+		fksql_rel(&sql, ref->fk_relid, true);
+		appendStringInfoString(&sql, " fk_tools_c WHERE EXISTS (SELECT FROM ");
+		fksql_rel(&sql, fk->pk_relid, true);
+		appendStringInfoString(&sql, " fk_tools_p WHERE ");
+		fkx_key_condition(&sql, fk, "fk_tools_p", params, cand->values);
+		appendStringInfoString(&sql, " AND ");
+		fksql_key_equal(&sql, ref, "fk_tools_p", "fk_tools_c");
+		appendStringInfoChar(&sql, ')');
+		n = fk_spi_count(sql.data, params);
+		appendStringInfo(&s, "%s%s via %s (ON UPDATE %s): %lld row(s)",
+						 s.len > 0 ? "; " : "", fksql_relname(ref->fk_relid),
+						 quote_identifier(NameStr(ref->conname)),
+						 fk_action_name(ref->upd_action), (long long) n);
+		if (changes && n > 0 &&
+			(ref->upd_action == FKCONSTR_ACTION_NOACTION ||
+			 ref->upd_action == FKCONSTR_ACTION_RESTRICT))
+		{
+			blocking = lappend(blocking, ref);
+			stuck += n;
+		}
+	}
+	fkx_emit(out, psprintf("Key %s of %s is referenced directly by: %s.",
+						   fkx_key_text(fk, true, cand->values),
+						   fksql_relname(fk->pk_relid), s.data),
+			 NULL, NULL);
+
+	if (known)
+		now = fkx_update_now(out, fk, cand->values, st, &error);
+	else
+		fkx_emit(out, st->kind == FKS_UPDATE ?
+				 "The failing UPDATE sets the key to something other than constants: its new key is not known here." :
+				 "The failing UPDATE's new key is not known: pass the statement as fk_explain's second argument to see what it does and get a statement that fixes it.",
+				 NULL, NULL);
+	if (now)
+		fk_casc_end(now);
+
+	/* point the referencing rows at the new key, in the same statement */
+	if (known && blocking != NIL)
+	{
+		char	   *stmt = NULL;
+
+		if (st->simple)
+		{
+			int			len = strlen(st->text);
+
+			/* the statement itself, without its terminating semicolon */
+			while (len > 0 && (st->text[len - 1] == ';' || isspace((unsigned char) st->text[len - 1])))
+				len--;
+			stmt = pnstrdup(st->text, len);
+		}
+		initStringInfo(&sql);
+		fkfix_repoint_then_update(&sql, fk, cand->values, blocking, st->nset,
+								  st->setcols, st->setvalues, stmt);
+		fkx_emit(out, NULL,
+				 psprintf("Point the %lld row(s) still referencing the old key at the new one in the same statement as the key update (run this instead of the failing statement%s): foreign keys are checked at the end of the statement, when both are done.",
+						  (long long) stuck,
+						  stmt ? ", which it contains" : "; it sets only the key"),
+				 sql.data);
+	}
+	else if (blocking != NIL)
+		fkx_emit(out, NULL,
+				 "Update the referencing rows to the new key in the same statement as the key update (a WITH query: WITH r AS (UPDATE <referencing table> SET <columns> = <new key> WHERE <columns> = <old key>) UPDATE <referenced table> SET ...), so that the foreign keys, checked at its end, find both done.",
+				 NULL);
+	if (fk->deferrable && blocking != NIL)
+		fkx_emit(out, NULL,
+				 psprintf("Or, %s being DEFERRABLE, in one transaction: BEGIN; SET CONSTRAINTS %s DEFERRED; the failing UPDATE; UPDATE %s SET (%s) to the new key WHERE it is the old one; COMMIT (checked at COMMIT).",
+						  quote_identifier(NameStr(fk->conname)),
+						  quote_identifier(NameStr(fk->conname)),
+						  fksql_relname(fk->fk_relid), fkx_colnames_text(fk, false)),
+				 NULL);
+
+	/* or let the constraint carry key updates over */
+	if (fk->upd_action != FKCONSTR_ACTION_CASCADE)
+	{
+		cascade = fkx_suggest_update_cascade(fk, cand->values, st);
+		emit_ranked(out, list_make1(cascade), true);
+		emit_ranked(out, list_make1(cascade), false);
+	}
+}
+
+/*
+ * "update or delete on table ... violates foreign key constraint": which
+ * of the two the failing statement was, from the statement when given
+ * (its raw parse), else from the constraint's actions (only the one that
+ * is NO ACTION or RESTRICT can fail this way); then the advice for it, or
+ * for both when that cannot be told.
+ */
+static void
+explain_key_change(ExplainOut *out, Candidate *cand, const char *statement)
+{
+	FkModel    *fk = cand->fk;
+	FkStatement st;
+	bool		del_blocks = fk->del_action == FKCONSTR_ACTION_NOACTION ||
+		fk->del_action == FKCONSTR_ACTION_RESTRICT;
+	bool		upd_blocks = fk->upd_action == FKCONSTR_ACTION_NOACTION ||
+		fk->upd_action == FKCONSTR_ACTION_RESTRICT;
+	const char *how;
+
+	explain_definition(out, fk);
+	fkx_parse_statement(statement, fk->pk_relid, &st);
+	if (st.kind != FKS_UNKNOWN)
+		how = "the statement says so";
+	else if (del_blocks && !upd_blocks)
+	{
+		st.kind = FKS_DELETE;
+		how = psprintf("a key update would not fail here: the constraint is ON UPDATE %s",
+					   fk_action_name(fk->upd_action));
+	}
+	else if (upd_blocks && !del_blocks)
+	{
+		st.kind = FKS_UPDATE;
+		how = psprintf("a DELETE would not fail here: the constraint is ON DELETE %s",
+					   fk_action_name(fk->del_action));
+	}
+	else
+		how = NULL;
+
+	if (st.kind == FKS_DELETE)
+	{
+		fkx_emit(out, psprintf("The failing statement deleted the referenced row (%s).", how),
+				 NULL, NULL);
+		explain_delete(out, cand);
+	}
+	else if (st.kind == FKS_UPDATE)
+	{
+		fkx_emit(out, psprintf("The failing statement changed the referenced row's key (%s).", how),
+				 NULL, NULL);
+		explain_update(out, cand, &st);
+	}
+	else
+	{
+		fkx_emit(out, statement ?
+				 psprintf("The message says \"update or delete\", and the statement given does not update or delete rows of %s that fk_explain can read, so which it was cannot be told; both are explained below.",
+						  fksql_relname(fk->pk_relid)) :
+				 "The message says \"update or delete\" and the constraint fails on both, so which the failing statement was cannot be told from the error: both are explained below.",
+				 "Pass the failing statement as the second argument, fk_explain(error_text, statement), to get the advice for it alone.",
+				 NULL);
+		fkx_emit(out, "If it was a DELETE:", NULL, NULL);
+		explain_delete(out, cand);
+		fkx_emit(out, "If it was an UPDATE of the key:", NULL, NULL);
+		explain_update(out, cand, &st);
+	}
 }
 
 /* MATCH FULL: a key with some but not all columns NULL. */
@@ -522,12 +795,15 @@ unrecognised(ExplainOut *out, const char *why)
 }
 
 /*
- * fk_explain(error_text text)
+ * fk_explain(error_text text[, statement text])
  *	  RETURNS TABLE(step int, finding text, suggestion text, sql text)
  *
- * Explain a foreign key violation from its error text: the constraint,
- * what the data looks like now, and statements that fix it.  Reads with
- * the caller's rights, AccessShareLock only; writes nothing.
+ * Explain a foreign key violation from its error text (as psql, a client
+ * library, a framework or the server log prints it; a jsonlog line too):
+ * the constraint, what the data looks like now, and statements that fix
+ * it.  The failing statement (the argument, or a log's STATEMENT line)
+ * tells a key update from a delete.  Reads with the caller's rights,
+ * AccessShareLock only; writes nothing.
  */
 Datum
 fk_explain_error(PG_FUNCTION_ARGS)
@@ -536,6 +812,7 @@ fk_explain_error(PG_FUNCTION_ARGS)
 	ExplainOut	out;
 	text	   *arg;
 	char	   *errtext;
+	char	   *statement = NULL;
 	FkErrorText err;
 	ListCell   *lc;
 
@@ -554,10 +831,21 @@ fk_explain_error(PG_FUNCTION_ARGS)
 						   MAX_ERROR_TEXT, (int) VARSIZE_ANY_EXHDR(arg)),
 				 errhint("Pass the lines of the error itself (ERROR, DETAIL, and the statement), not a whole log.")));
 	errtext = text_to_cstring(arg);
+	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
+		statement = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	fk_spi_connect();
 	fkx_parse(errtext, &err);
-	if (err.unrecognised)
+	if (statement == NULL)
+		statement = err.statement;
+	/*
+	 * fk_explain('c', 't') with two string literals resolves to this form:
+	 * a constraint name and its table are the other form's arguments.
+	 */
+	if (err.unrecognised && PG_NARGS() > 1 && statement &&
+		explain_as_constraint(&out, errtext, statement))
+		;
+	else if (err.unrecognised)
 		unrecognised(&out, err.unrecognised);
 	else if (err.no_such_key)
 		fkx_emit(&out, psprintf("The message names %s, but no such foreign key exists in this database%s.",
@@ -595,11 +883,104 @@ fk_explain_error(PG_FUNCTION_ARGS)
 			else if (err.kind == FKE_INSERT)
 				explain_insert(&out, c, err.bulk);
 			else
-				explain_delete(&out, c);
+				explain_key_change(&out, c, statement);
 		}
 	}
 	fk_spi_finish();
 	PG_RETURN_VOID();
+}
+
+/*
+ * One foreign key without an error: its definition, its actions, its
+ * state, the rows that break it, and what to do about each problem.
+ */
+static void
+explain_constraint(ExplainOut *out, FkModel *fk)
+{
+	StringInfoData sql;
+
+	explain_definition(out, fk);
+	fkx_emit(out, psprintf("On delete of a referenced row: %s; on update of its key: %s; match %s%s.",
+							fk_action_name(fk->del_action),
+							fk_action_name(fk->upd_action),
+							fk_match_name(fk->match_type),
+							fk->deferrable ? (fk->initdeferred ?
+											  "; checked at commit (DEFERRABLE INITIALLY DEFERRED)" :
+											  "; DEFERRABLE (SET CONSTRAINTS ... DEFERRED checks it at commit)") :
+							"; checked at the end of each statement"),
+			 NULL, NULL);
+	if (!fk->enforced)
+	{
+		initStringInfo(&sql);
+		if (fkfix_enable_triggers(&sql, fk))
+			fkx_emit(out, "Some of its RI triggers are disabled or replica-only: rows breaking it can come in.",
+					 "Enable exactly those triggers again (needs superuser), then check for orphans and validate.",
+					 sql.data);
+	}
+	explain_orphans(out, fk);
+	if (!fk->validated)
+	{
+		initStringInfo(&sql);
+		fkfix_validate(&sql, fk);
+		fkx_emit(out, NULL,
+				 "Once no row breaks it, validate it (SHARE UPDATE EXCLUSIVE lock: writes go on); fk_validate does this only when no orphan is left.",
+				 sql.data);
+	}
+	if (!fk->indexed)
+	{
+		initStringInfo(&sql);
+		fkfix_create_index(&sql, fk);
+		fkx_emit(out, psprintf("No index leads with (%s): every delete or key update in %s scans %s to find the referencing rows.",
+								fkx_colnames_text(fk, false), fksql_relname(fk->pk_relid),
+								fksql_relname(fk->fk_relid)),
+				 "Index the referencing columns.", sql.data);
+	}
+}
+
+/*
+ * fk_explain('c', 't') resolved to the error form: if relname names a
+ * table (as regclass reads it) with a foreign key conname, explain that
+ * constraint and return true.
+ */
+typedef struct AsConstraint
+{
+	const char *relname;
+	Oid			relid;
+} AsConstraint;
+
+static void
+read_relname(void *arg)
+{
+	AsConstraint *a = arg;
+
+	a->relid = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(a->relname)),
+								NoLock, true);
+}
+
+static bool
+explain_as_constraint(ExplainOut *out, const char *conname, const char *relname)
+{
+	AsConstraint a;
+	ListCell   *lc;
+
+	if (strlen(conname) >= NAMEDATALEN || strchr(relname, '\n') != NULL)
+		return false;
+	a.relname = relname;
+	a.relid = InvalidOid;
+	if (fk_try(read_relname, &a, 0) != NULL || !OidIsValid(a.relid))
+		return false;
+	fk_check_target(a.relid, "table_name");
+	foreach(lc, fk_model_checked_on(a.relid, NULL, FK_LOAD_NAMES | FK_LOAD_STATE))
+	{
+		FkModel    *fk = lfirst(lc);
+
+		if (strcmp(NameStr(fk->conname), conname) == 0)
+		{
+			explain_constraint(out, fk);
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -615,7 +996,6 @@ fk_explain_constraint(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ExplainOut	out;
 	FkModel    *fk;
-	StringInfoData sql;
 	Oid			relid;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -630,42 +1010,7 @@ fk_explain_constraint(PG_FUNCTION_ARGS)
 									  FK_LOAD_NAMES | FK_LOAD_STATE));
 
 	fk_spi_connect();
-	explain_definition(&out, fk);
-	fkx_emit(&out, psprintf("On delete of a referenced row: %s; on update of its key: %s; match %s%s.",
-							fk_action_name(fk->del_action),
-							fk_action_name(fk->upd_action),
-							fk_match_name(fk->match_type),
-							fk->deferrable ? (fk->initdeferred ?
-											  "; checked at commit (DEFERRABLE INITIALLY DEFERRED)" :
-											  "; DEFERRABLE (SET CONSTRAINTS ... DEFERRED checks it at commit)") :
-							"; checked at the end of each statement"),
-			 NULL, NULL);
-	if (!fk->enforced)
-	{
-		initStringInfo(&sql);
-		if (fkfix_enable_triggers(&sql, fk))
-			fkx_emit(&out, "Some of its RI triggers are disabled or replica-only: rows breaking it can come in.",
-					 "Enable exactly those triggers again (needs superuser), then check for orphans and validate.",
-					 sql.data);
-	}
-	explain_orphans(&out, fk);
-	if (!fk->validated)
-	{
-		initStringInfo(&sql);
-		fkfix_validate(&sql, fk);
-		fkx_emit(&out, NULL,
-				 "Once no row breaks it, validate it (SHARE UPDATE EXCLUSIVE lock: writes go on); fk_validate does this only when no orphan is left.",
-				 sql.data);
-	}
-	if (!fk->indexed)
-	{
-		initStringInfo(&sql);
-		fkfix_create_index(&sql, fk);
-		fkx_emit(&out, psprintf("No index leads with (%s): every delete or key update in %s scans %s to find the referencing rows.",
-								fkx_colnames_text(fk, false), fksql_relname(fk->pk_relid),
-								fksql_relname(fk->fk_relid)),
-				 "Index the referencing columns.", sql.data);
-	}
+	explain_constraint(&out, fk);
 	fk_spi_finish();
 	PG_RETURN_VOID();
 }

@@ -25,6 +25,26 @@ typedef enum FkErrorKind
 	FKE_DELETE					/* a parent still referenced */
 } FkErrorKind;
 
+/* What the failing statement was, when the message says "update or delete". */
+typedef enum FkStmtKind
+{
+	FKS_UNKNOWN,
+	FKS_DELETE,
+	FKS_UPDATE
+} FkStmtKind;
+
+/* The failing statement, as far as it could be read (raw parse only). */
+typedef struct FkStatement
+{
+	FkStmtKind	kind;
+	char	   *text;			/* the statement on the referenced table */
+	bool		simple;			/* one UPDATE without WITH or RETURNING */
+	int			nset;			/* an UPDATE's SET list: */
+	char	  **setcols;
+	char	  **setvalues;		/* constants as text (NULL: SQL NULL) */
+	bool		values_known;	/* every value set is a constant */
+} FkStatement;
+
 /* The result being built: rows of (step, finding, suggestion, sql). */
 typedef struct ExplainOut
 {
@@ -50,7 +70,17 @@ typedef struct FkErrorText
 	char	   *unrecognised;	/* why nothing was read, or NULL */
 	char	   *no_such_key;	/* what the message names, when nothing has it */
 	char	   *nspname;		/* SCHEMA NAME of the verbose form, or NULL */
+	char	   *statement;		/* the failing statement as the text gives it
+								 * (a log's STATEMENT line), or NULL */
 } FkErrorText;
+
+/* A suggestion made, emitted once the others are known (working ones first). */
+typedef struct FkxSuggestion
+{
+	char	   *text;
+	char	   *sql;			/* NULL: not offered as a statement */
+	bool		works;			/* nothing would still block the statement */
+} FkxSuggestion;
 
 /* fk_explain.c */
 extern void fkx_emit(ExplainOut *out, const char *finding,
@@ -65,14 +95,19 @@ extern const char *fkx_ext_schema(void);
 
 /* fk_explain_parse.c */
 extern void fkx_parse(const char *text, FkErrorText *err);
+extern void fkx_parse_statement(const char *sql, Oid pk_relid, FkStatement *st);
 
 /* fk_explain_whatif.c */
 extern struct FkCascade *fkx_cascade_now(ExplainOut *out, FkModel *fk,
 										 char **values, char **error);
-extern void fkx_suggest_cascade(ExplainOut *out, FkModel *fk, char **values,
-								struct FkCascade *now, int64 direct);
-extern void fkx_suggest_set_null(ExplainOut *out, FkModel *fk, char **values,
-								 struct FkCascade *now);
+extern FkxSuggestion *fkx_suggest_cascade(FkModel *fk, char **values,
+										 int64 direct);
+extern FkxSuggestion *fkx_suggest_set_null(FkModel *fk, char **values);
+extern struct FkCascade *fkx_update_now(ExplainOut *out, FkModel *fk,
+										char **values, FkStatement *st,
+										char **error);
+extern FkxSuggestion *fkx_suggest_update_cascade(FkModel *fk, char **values,
+												 FkStatement *st);
 extern char *fkx_cascade_text(struct FkCascade *c, int depth_offset,
 							  bool with_root, Oid skip_conoid);
 

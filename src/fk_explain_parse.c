@@ -28,7 +28,10 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/pg_constraint.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -36,6 +39,7 @@
 
 #include "fk_access.h"
 #include "fk_explain.h"
+#include "fk_spi.h"
 #include "fk_value.h"
 
 /* The fixed parts of the server's messages that parsing anchors on. */
@@ -318,6 +322,380 @@ quote_ends(const char *s)
 }
 
 /*
+ * The JSON string starting at s (just after its opening quote), decoded;
+ * *end is set past its closing quote.  NULL when it does not end.
+ */
+static char *
+json_string(const char *s, const char **end)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	while (*s && *s != '"')
+	{
+		if (*s != '\\')
+		{
+			appendStringInfoChar(&buf, *s++);
+			continue;
+		}
+		s++;
+		switch (*s)
+		{
+			case 'n':
+				appendStringInfoChar(&buf, '\n');
+				break;
+			case 'r':
+				appendStringInfoChar(&buf, '\r');
+				break;
+			case 't':
+				appendStringInfoChar(&buf, '\t');
+				break;
+			case 'b':
+				appendStringInfoChar(&buf, '\b');
+				break;
+			case 'f':
+				appendStringInfoChar(&buf, '\f');
+				break;
+			case 'u':
+				{
+					unsigned int cp = 0;
+					unsigned char utf8[8];
+
+					for (int i = 1; i <= 4; i++)
+					{
+						char		h = s[i];
+
+						if (!isxdigit((unsigned char) h))
+							return NULL;
+						cp = cp * 16 + (isdigit((unsigned char) h) ? h - '0' :
+										(tolower((unsigned char) h) - 'a' + 10));
+					}
+					s += 4;
+					/* a surrogate pair: the second half follows */
+					if (cp >= 0xD800 && cp <= 0xDBFF && s[1] == '\\' && s[2] == 'u')
+					{
+						unsigned int lo = 0;
+
+						for (int i = 3; i <= 6; i++)
+						{
+							char		h = s[i];
+
+							if (!isxdigit((unsigned char) h))
+								return NULL;
+							lo = lo * 16 + (isdigit((unsigned char) h) ? h - '0' :
+											(tolower((unsigned char) h) - 'a' + 10));
+						}
+						cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+						s += 6;
+					}
+					if (cp == 0)
+						cp = ' ';	/* no NUL inside a text value */
+					unicode_to_utf8((pg_wchar) cp, utf8);
+					appendBinaryStringInfo(&buf, (char *) utf8, pg_utf_mblen(utf8));
+				}
+				break;
+			case '\0':
+				return NULL;
+			default:
+				/* \" \\ \/ */
+				appendStringInfoChar(&buf, *s);
+				break;
+		}
+		s++;
+	}
+	if (*s != '"')
+		return NULL;
+	*end = s + 1;
+	return buf.data;
+}
+
+/*
+ * The top-level string field key of a JSON object on one line, or NULL:
+ * "key":"value" as jsonlog writes it, blanks around ':' allowed.
+ */
+static char *
+json_field(const char *line, const char *lineend, const char *key)
+{
+	char	   *pattern = psprintf("\"%s\"", key);
+	size_t		plen = strlen(pattern);
+
+	for (const char *p = strstr(line, pattern); p && p < lineend;
+		 p = strstr(p + 1, pattern))
+	{
+		const char *q = p - 1;
+		const char *v = p + plen;
+		const char *end;
+		char	   *value;
+
+		/* a key, not the inside of a value: after '{' or ',' */
+		while (q >= line && (*q == ' ' || *q == '\t'))
+			q--;
+		if (q < line || (*q != '{' && *q != ','))
+			continue;
+		while (v < lineend && (*v == ' ' || *v == '\t'))
+			v++;
+		if (v >= lineend || *v != ':')
+			continue;
+		v++;
+		while (v < lineend && (*v == ' ' || *v == '\t'))
+			v++;
+		if (v >= lineend || *v != '"')
+			continue;
+		value = json_string(v + 1, &end);
+		if (value && end <= lineend)
+			return value;
+	}
+	return NULL;
+}
+
+/*
+ * A jsonlog line (log_destination = jsonlog) carrying a foreign key
+ * violation, as the lines psql prints: its message, detail and statement
+ * fields decoded.  NULL when the text has no such line.
+ */
+static char *
+from_jsonlog(const char *text)
+{
+	for (const char *p = text; *p;)
+	{
+		const char *start = p;
+		const char *end = line_end(p);
+
+		while (start < end && (*start == ' ' || *start == '\t'))
+			start++;
+		if (start < end && *start == '{')
+		{
+			char	   *message = json_field(start, end, "message");
+
+			if (message && strstr(message, MSG_VIOLATES))
+			{
+				char	   *detail = json_field(start, end, "detail");
+				char	   *statement = json_field(start, end, "statement");
+
+				return psprintf("ERROR:  %s%s%s%s%s", message,
+								detail ? "\nDETAIL:  " : "", detail ? detail : "",
+								statement ? "\nSTATEMENT:  " : "",
+								statement ? statement : "");
+			}
+		}
+		p = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
+/* Does the line hold a server log field after its prefix ("ERROR:  ", ...)? */
+static bool
+log_field_line(const char *line, const char *end)
+{
+	static const char *const fields[] = {
+		"ERROR:  ", "DETAIL:  ", "HINT:  ", "CONTEXT:  ", "STATEMENT:  ",
+		"LOG:  ", "WARNING:  ", "NOTICE:  ", "FATAL:  ", "PANIC:  ", "LOCATION:  "
+	};
+	char	   *l = pnstrdup(line, end - line);
+
+	for (int i = 0; i < lengthof(fields); i++)
+		if (strstr(l, fields[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The statement of a server log ("<prefix>STATEMENT:  DELETE ..."): the
+ * rest of that line and the lines that follow it up to the next log line;
+ * or the last line of an Active Record exception (": DELETE ...").
+ */
+static char *
+log_statement(const char *text)
+{
+	const char *p = strstr(text, "STATEMENT:  ");
+	const char *end;
+
+	/* Active Record's exceptions end with a line ": <statement>" */
+	if (p == NULL && (p = strstr(text, "\n: ")) != NULL)
+		return pstrdup(p + 3);
+	if (p == NULL)
+		return NULL;
+	p += strlen("STATEMENT:  ");
+	end = line_end(p);
+	while (*end)
+	{
+		const char *next = end + 1;
+		const char *nend;
+
+		if (*end == '\r' && *next == '\n')
+			next++;
+		nend = line_end(next);
+		if (next == nend || log_field_line(next, nend))
+			break;
+		end = nend;
+	}
+	return pnstrdup(p, end - p);
+}
+
+/* The text of a constant in a raw parse tree (NULL: SQL NULL); false if none. */
+static bool
+raw_constant(Node *n, char **text)
+{
+	A_Const    *c;
+
+	if (n && IsA(n, TypeCast))
+		n = ((TypeCast *) n)->arg;
+	if (n == NULL || !IsA(n, A_Const))
+		return false;
+	c = (A_Const *) n;
+	if (c->isnull)
+	{
+		*text = NULL;
+		return true;
+	}
+	switch (nodeTag(&c->val))
+	{
+		case T_Integer:
+			*text = psprintf("%d", intVal(&c->val));
+			return true;
+		case T_Float:
+			*text = pstrdup(castNode(Float, &c->val)->fval);
+			return true;
+		case T_String:
+			*text = pstrdup(strVal(&c->val));
+			return true;
+		case T_Boolean:
+			*text = pstrdup(boolVal(&c->val) ? "true" : "false");
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* What fkx_parse_statement's raw parse hands back. */
+typedef struct ParseStatement
+{
+	const char *sql;
+	List	   *stmts;
+} ParseStatement;
+
+static void
+parse_statement(void *arg)
+{
+	ParseStatement *p = arg;
+
+	p->stmts = raw_parser(p->sql, RAW_PARSE_DEFAULT);
+}
+
+/* The UPDATE or DELETE of relname in a statement or its WITH clause. */
+static Node *
+find_modification(Node *stmt, const char *relname, int depth)
+{
+	WithClause *with = NULL;
+	ListCell   *lc;
+
+	if (stmt == NULL || depth > 8)
+		return NULL;
+	if (IsA(stmt, UpdateStmt))
+	{
+		if (strcmp(((UpdateStmt *) stmt)->relation->relname, relname) == 0)
+			return stmt;
+		with = ((UpdateStmt *) stmt)->withClause;
+	}
+	else if (IsA(stmt, DeleteStmt))
+	{
+		if (strcmp(((DeleteStmt *) stmt)->relation->relname, relname) == 0)
+			return stmt;
+		with = ((DeleteStmt *) stmt)->withClause;
+	}
+	else if (IsA(stmt, InsertStmt))
+		with = ((InsertStmt *) stmt)->withClause;
+	else if (IsA(stmt, SelectStmt))
+		with = ((SelectStmt *) stmt)->withClause;
+	if (with == NULL)
+		return NULL;
+	foreach(lc, with->ctes)
+	{
+		Node	   *found = find_modification(((CommonTableExpr *) lfirst(lc))->ctequery,
+											  relname, depth + 1);
+
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+/*
+ * Read the failing statement: whether it updates or deletes rows of the
+ * referenced table pk_relid, and for an UPDATE the constants it sets.
+ * Only the raw parser runs (no catalog, nothing executed); a statement it
+ * cannot parse is FKS_UNKNOWN.
+ */
+void
+fkx_parse_statement(const char *sql, Oid pk_relid, FkStatement *st)
+{
+	ParseStatement p;
+	char	   *relname = get_rel_name(pk_relid);
+	ListCell   *lc;
+
+	memset(st, 0, sizeof(FkStatement));
+	st->kind = FKS_UNKNOWN;
+	if (sql == NULL || relname == NULL)
+		return;
+	p.sql = sql;
+	p.stmts = NIL;
+	if (fk_try(parse_statement, &p, 0) != NULL)
+		return;
+	foreach(lc, p.stmts)
+	{
+		RawStmt    *raw = lfirst_node(RawStmt, lc);
+		Node	   *found = find_modification(raw->stmt, relname, 0);
+
+		if (found == NULL)
+			continue;
+		st->text = raw->stmt_len > 0 ?
+			pnstrdup(sql + raw->stmt_location, raw->stmt_len) :
+			pstrdup(sql + raw->stmt_location);
+		if (IsA(found, DeleteStmt))
+		{
+			st->kind = FKS_DELETE;
+			return;
+		}
+		else
+		{
+			UpdateStmt *u = (UpdateStmt *) found;
+			ListCell   *lc2;
+
+			st->kind = FKS_UPDATE;
+			st->simple = found == raw->stmt && u->withClause == NULL &&
+				u->returningList == NIL && list_length(p.stmts) == 1;
+			st->setcols = palloc0(sizeof(char *) * Max(list_length(u->targetList), 1));
+			st->setvalues = palloc0(sizeof(char *) * Max(list_length(u->targetList), 1));
+			st->values_known = true;
+			foreach(lc2, u->targetList)
+			{
+				ResTarget  *t = lfirst_node(ResTarget, lc2);
+				Node	   *val = t->val;
+
+				if (t->indirection != NIL)
+				{
+					st->values_known = false;
+					continue;
+				}
+				if (val && IsA(val, MultiAssignRef))
+				{
+					MultiAssignRef *m = (MultiAssignRef *) val;
+
+					val = (m->source && IsA(m->source, RowExpr) &&
+						   list_length(((RowExpr *) m->source)->args) >= m->colno) ?
+						list_nth(((RowExpr *) m->source)->args, m->colno - 1) : NULL;
+				}
+				st->setcols[st->nset] = t->name;
+				if (!raw_constant(val, &st->setvalues[st->nset]))
+					st->values_known = false;
+				st->nset++;
+			}
+			return;
+		}
+	}
+}
+
+/*
  * Read the error text: what kind of violation, which constraints it may
  * name (confirmed by the catalog), and each one's key values.
  */
@@ -334,6 +712,13 @@ fkx_parse(const char *text, FkErrorText *err)
 	int64		budget = 4 * (int64) strlen(text) + 65536;
 
 	memset(err, 0, sizeof(FkErrorText));
+	{
+		char	   *fromjson = from_jsonlog(text);
+
+		if (fromjson)
+			text = fromjson;
+	}
+	err->statement = log_statement(text);
 
 	/* anchor: the message, wherever its line starts (psql:, ERROR:, SQLSTATE) */
 	if ((msg = strstr(text, MSG_INSERT)) != NULL)

@@ -4,7 +4,8 @@
  *	  One writer for every statement that fixes a foreign key: validate it,
  *	  enable exactly its RI triggers, create its supporting index, redefine
  *	  it with other actions or match type, drop it, change a column's type
- *	  to the referenced one's, set its key to NULL, add a new one.
+ *	  to the referenced one's, set its key to NULL, add a new one, update a
+ *	  key together with the rows still referencing it.
  *	  fk_issues, fk_explain, fk_validate, fk_repair_orphans and fk_suggest
  *	  all write their statements here, so a fix reads the same wherever it
  *	  is offered.
@@ -17,6 +18,7 @@
 #include "catalog/pg_constraint.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "fk_fix.h"
 #include "fk_sql.h"
@@ -381,4 +383,91 @@ fkfix_delete_with_dependants(StringInfo sql, FkModel *fk, char **values,
 	fksql_rel(sql, fk->pk_relid, true);
 	appendStringInfoString(sql, " fk_tools_c WHERE ");
 	row_collected(sql, "fk_tools_c");
+}
+
+/*
+ * WITH fk_tools_r1 AS (UPDATE <referencing table> SET (<its columns>) =
+ * ROW(<new key>) WHERE <it references the old key>), ... <the key update>:
+ * a key UPDATE that points the rows still referencing the old key (of the
+ * constraints in refs, whose actions do not follow the update) at the new
+ * one in the same statement.  Foreign keys are checked at the end of the
+ * statement, when both are done.  The referenced row is named by fk's key
+ * (values: the old one, as text); the new values are setcols = setvalues
+ * (text, NULL for SQL NULL).  The key update is statement when given (the
+ * failing UPDATE itself, which has no WITH), else one setting just those
+ * values.
+ */
+void
+fkfix_repoint_then_update(StringInfo buf, FkModel *fk, char **values,
+						  List *refs, int nset, char **setcols,
+						  char **setvalues, const char *statement)
+{
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, refs)
+	{
+		FkModel    *ref = lfirst(lc);
+		bool		first = true;
+		StringInfoData cols;
+		StringInfoData vals;
+
+		initStringInfo(&cols);
+		initStringInfo(&vals);
+		for (int i = 0; i < ref->nkeys; i++)
+		{
+			int			j;
+
+			for (j = 0; j < nset; j++)
+				if (strcmp(setcols[j], ref->pk_colnames[i]) == 0)
+					break;
+			if (j == nset)
+				continue;
+			if (!first)
+			{
+				appendStringInfoString(&cols, ", ");
+				appendStringInfoString(&vals, ", ");
+			}
+			fksql_col(&cols, NULL, ref->fk_colnames[i]);
+			fksql_typed_literal(&vals, setvalues[j], ref->fk_types[i], ref->fk_typmods[i]);
+			first = false;
+		}
+		if (first)
+			continue;
+		appendStringInfo(buf, "%sfk_tools_r%d AS (UPDATE ", n == 0 ? "WITH " : ", ", n + 1);
+		fksql_rel(buf, ref->fk_relid, true);
+		appendStringInfo(buf, " fk_tools_c SET (%s) = ROW(%s) WHERE EXISTS (SELECT FROM ", cols.data, vals.data);
+		fksql_rel(buf, fk->pk_relid, true);
+		appendStringInfoString(buf, " fk_tools_p WHERE ");
+		fksql_key_equals_literals(buf, fk, "fk_tools_p", values);
+		appendStringInfoString(buf, " AND ");
+		fksql_key_equal(buf, ref, "fk_tools_p", "fk_tools_c");
+		appendStringInfoString(buf, "))\n");
+		n++;
+	}
+	if (statement)
+	{
+		appendStringInfoString(buf, statement);
+		return;
+	}
+	appendStringInfoString(buf, "UPDATE ");
+	fksql_rel(buf, fk->pk_relid, true);
+	appendStringInfoString(buf, " fk_tools_p SET (");
+	for (int j = 0; j < nset; j++)
+		appendStringInfo(buf, "%s%s", j > 0 ? ", " : "", quote_identifier(setcols[j]));
+	appendStringInfoString(buf, ") = ROW(");
+	for (int j = 0; j < nset; j++)
+	{
+		AttrNumber	attno = get_attnum(fk->pk_relid, setcols[j]);
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		get_atttypetypmodcoll(fk->pk_relid, attno, &typid, &typmod, &collid);
+		if (j > 0)
+			appendStringInfoString(buf, ", ");
+		fksql_typed_literal(buf, setvalues[j], typid, typmod);
+	}
+	appendStringInfoString(buf, ") WHERE ");
+	fksql_key_equals_literals(buf, fk, "fk_tools_p", values);
 }

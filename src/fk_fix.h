@@ -24,5 +24,8 @@ extern bool fkfix_column_types(StringInfo buf, FkModel *fk);
 extern void fkfix_set_key_null(StringInfo buf, FkModel *fk, const char *alias);
 extern void fkfix_delete_with_dependants(StringInfo sql, FkModel *fk,
 										 char **values, List **notes);
+extern void fkfix_repoint_then_update(StringInfo buf, FkModel *fk, char **values,
+									  List *refs, int nset, char **setcols,
+									  char **setvalues, const char *statement);
 
 #endif							/* FK_FIX_H */
