@@ -224,6 +224,19 @@ SELECT server_says('UPDATE snr SET pid = NULL WHERE pid IN (5, 6)');
 SELECT operation, rows_affected, table_name FROM fk_repair_orphans('snr', 'snr_pid_fkey', 'set null') ORDER BY 3::text, 1;
 SELECT * FROM fk_repair_orphans('snr', 'snr_pid_fkey', 'set null', false);
 \echo :LAST_ERROR_SQLSTATE
+-- hints never send one action to the other when both would fail: a NOT
+-- NULL key whose orphans' deletion is blocked too
+CREATE TABLE snn (id int PRIMARY KEY, pid int NOT NULL REFERENCES p);
+CREATE TABLE snn_child (snn_id int REFERENCES snn);
+ALTER TABLE snn DISABLE TRIGGER ALL;
+INSERT INTO snn VALUES (1, 5), (2, 1);
+ALTER TABLE snn ENABLE TRIGGER ALL;
+INSERT INTO snn_child VALUES (1);
+SELECT * FROM fk_repair_orphans('snn', NULL, 'set null');
+SELECT * FROM fk_repair_orphans('snn', NULL, 'delete', false);
+DELETE FROM snn_child;
+SELECT * FROM fk_repair_orphans('snn', NULL, 'set null');
+DROP TABLE snn_child, snn;
 DROP TABLE sng, snp, snc, snr_child, snr;
 DROP FUNCTION server_says(text);
 

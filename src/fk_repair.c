@@ -196,6 +196,44 @@ put_row(ReturnSetInfo *rsinfo, FkModel *fk, Oid relid, const char *action,
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
+/* Would the other action repair fk's orphans?  (For hints: no circles.) */
+typedef struct OtherAction
+{
+	FkModel    *fk;
+	bool		set_null;
+	bool		works;
+} OtherAction;
+
+static void
+try_other_action(void *arg)
+{
+	OtherAction *o = arg;
+	FkCascade  *c;
+
+	fk_spi_connect();
+	c = orphan_preview(o->fk, o->set_null);
+	o->works = fk_casc_total(c, -1, FKC_BLOCKED, InvalidOid) == 0;
+	fk_casc_end(c);
+	fk_spi_finish();
+}
+
+static bool
+other_action_works(FkModel *fk, bool set_null)
+{
+	OtherAction o;
+
+	if (set_null)
+		for (int i = 0; i < fk->nkeys; i++)
+			if (fk->fk_notnull[i] || get_attgenerated(fk->fk_relid, fk->fk_attnums[i]))
+				return false;
+	o.fk = fk;
+	o.set_null = set_null;
+	o.works = false;
+	if (fk_try(try_other_action, &o, 0) != NULL)
+		return false;
+	return o.works;
+}
+
 /*
  * Refuse, before touching anything, unless the current user may make the
  * change: DELETE on the table, or UPDATE on the key columns.
@@ -238,14 +276,18 @@ fk_require_writable(FkModel *fk, bool set_null)
 					 errmsg("cannot set the key of constraint \"%s\" to NULL", NameStr(fk->conname)),
 					 errdetail("Column \"%s\" of %s is a generated column: an UPDATE cannot set it.",
 							   fk->fk_colnames[i], fksql_relname(fk->fk_relid)),
-					 errhint("Use action => 'delete', or change the columns it is generated from.")));
+					 other_action_works(fk, false) ?
+					 errhint("Use action => 'delete', or change the columns it is generated from.") :
+					 errhint("Change the columns it is generated from; deleting the rows would be blocked too (see the dry run of action => 'delete').")));
 		if (fk->fk_notnull[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("cannot set the key of constraint \"%s\" to NULL", NameStr(fk->conname)),
 					 errdetail("Column \"%s\" of %s is NOT NULL.", fk->fk_colnames[i],
 							   fksql_relname(fk->fk_relid)),
-					 errhint("Use action => 'delete', or drop the NOT NULL constraint first.")));
+					 other_action_works(fk, false) ?
+					 errhint("Use action => 'delete', or drop the NOT NULL constraint first.") :
+					 errhint("Drop the NOT NULL constraint first; deleting the rows would be blocked too (see the dry run of action => 'delete').")));
 	}
 }
 
@@ -606,7 +648,9 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 									NameStr(fk->conname), (long long) r->rows,
 									get_rel_name(r->relid)),
 							 errdetail("%s", r->detail ? r->detail : "The rows cannot be stored."),
-							 errhint("Use action => 'delete', or change what refuses the rows first (for a partition key, a partition that takes NULL).")));
+							 other_action_works(fk, false) ?
+							 errhint("Use action => 'delete', or change what refuses the rows first (for a partition key, a partition that takes NULL).") :
+							 errhint("Change what refuses the rows first (for a partition key, a partition that takes NULL); deleting them would be blocked too.")));
 				ereport(ERROR,
 						(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 						 errmsg("%s the orphans of constraint \"%s\" would break constraint \"%s\" on table %s",
@@ -617,11 +661,11 @@ fk_repair_orphans(PG_FUNCTION_ARGS)
 								   (long long) r->rows, fksql_relname(r->relid),
 								   set_null ? "update" : "deletion",
 								   r->depth, r->detail ? r->detail : "."),
-						 set_null ?
-						 errhint("Repair %s first, or use action => 'delete'.",
-								 fksql_relname(r->relid)) :
-						 errhint("Repair %s first, or use action => 'set null'.",
-								 fksql_relname(r->relid))));
+						 other_action_works(fk, !set_null) ?
+						 errhint("Deal with the blocking rows of %s first (the dry run counts them), or use action => '%s'.",
+								 fksql_relname(r->relid), set_null ? "delete" : "set null") :
+						 errhint("Deal with the blocking rows of %s first (the dry run counts them): action => '%s' would not succeed either.",
+								 fksql_relname(r->relid), set_null ? "delete" : "set null")));
 			}
 			before = palloc0(sizeof(int64) * Max(list_length(groups), 1));
 			foreach(lc2, groups)
