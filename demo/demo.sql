@@ -107,4 +107,9 @@ CREATE TABLE reviews (
 CREATE INDEX ON reviews (customer_id);
 INSERT INTO reviews VALUES (1, 1, 5), (2, 3, 4);
 
+-- Wish lists point at customers through a column no foreign key declares
+-- (fk_suggest finds it, and the row it would reject today).
+CREATE TABLE wishlists (id int PRIMARY KEY, customer_id int, note text);
+INSERT INTO wishlists VALUES (1, 1, 'mug'), (2, 3, 'tea'), (3, 2, 'pot'), (4, 77, 'lost');
+
 ANALYZE;
