@@ -439,31 +439,17 @@ static Oid
 override_constraint(const char *conname, Oid relid)
 {
 	List	   *found = NIL;
-	Relation	conrel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-	NameData	name;
+	ListCell   *lc;
 
-	if (strlen(conname) >= NAMEDATALEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("foreign key constraint \"%s\" does not exist", conname)));
-	namestrcpy(&name, conname);
-	conrel = table_open(ConstraintRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_constraint_conname,
-				BTEqualStrategyNumber, F_NAMEEQ, NameGetDatum(&name));
-	scan = systable_beginscan(conrel, ConstraintNameNspIndexId, true, NULL, 1, &key);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	/* declared constraints (a clone stands for the one it was cloned from) */
+	foreach(lc, fk_model_named(conname))
 	{
-		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		FkEdge	   *e = lfirst(lc);
 
-		if (con->contype == CONSTRAINT_FOREIGN && !OidIsValid(con->conparentid) &&
-			(!OidIsValid(relid) || con->conrelid == relid))
-			found = lappend_oid(found, con->oid);
+		if (fk_model_declared(e->conoid) == e->conoid &&
+			(!OidIsValid(relid) || e->fk_relid == relid))
+			found = lappend_oid(found, e->conoid);
 	}
-	systable_endscan(scan);
-	table_close(conrel, AccessShareLock);
 	if (found == NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),

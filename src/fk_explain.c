@@ -417,6 +417,70 @@ explain_insert(ExplainOut *out, Candidate *cand, bool bulk)
 	}
 }
 
+/* A foreign key referencing the row of a key, and how many rows it has there. */
+typedef struct RefRows
+{
+	FkModel    *ref;
+	int64		rows;			/* -1: not readable */
+} RefRows;
+
+/*
+ * Who references the row of fk's referenced table whose key is values,
+ * through every declared foreign key: one count each, and the finding
+ * "Key (..)=(..) of t is referenced directly by: c via k (ON DELETE x):
+ * n row(s); ..." (ON UPDATE for a key update).  Returns the RefRows.
+ */
+static List *
+referencing_rows(ExplainOut *out, FkModel *fk, char **values, bool on_update)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+	StringInfoData s;
+
+	initStringInfo(&s);
+	foreach(lc, fk_model_referencing(fk->pk_relid, true, FK_LOAD_NAMES))
+	{
+		RefRows    *r = palloc(sizeof(RefRows));
+		FkParams   *params = fk_params_new();
+		StringInfoData sql;
+		Oid			denied;
+
+		CHECK_FOR_INTERRUPTS();
+		r->ref = lfirst(lc);
+		r->rows = -1;
+		result = lappend(result, r);
+		if (!fk_can_read_key(r->ref, false, &denied))
+		{
+			appendStringInfo(&s, "%s%s via %s: not readable (permission denied)",
+							 s.len > 0 ? "; " : "", fksql_relname(r->ref->fk_relid),
+							 quote_identifier(NameStr(r->ref->conname)));
+			continue;
+		}
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT pg_catalog.count(*) FROM ");
+		fksql_rel(&sql, r->ref->fk_relid, true);
+		appendStringInfoString(&sql, " fk_tools_c WHERE EXISTS (SELECT FROM ");
+		fksql_rel(&sql, fk->pk_relid, true);
+		appendStringInfoString(&sql, " fk_tools_p WHERE ");
+		fkx_key_condition(&sql, fk, "fk_tools_p", params, values);
+		appendStringInfoString(&sql, " AND ");
+		fksql_key_equal(&sql, r->ref, "fk_tools_p", "fk_tools_c");
+		appendStringInfoChar(&sql, ')');
+		r->rows = fk_spi_count(sql.data, params);
+		appendStringInfo(&s, "%s%s via %s (ON %s %s): %lld row(s)",
+						 s.len > 0 ? "; " : "", fksql_relname(r->ref->fk_relid),
+						 quote_identifier(NameStr(r->ref->conname)),
+						 on_update ? "UPDATE" : "DELETE",
+						 fk_action_name(on_update ? r->ref->upd_action : r->ref->del_action),
+						 (long long) r->rows);
+	}
+	fkx_emit(out, psprintf("Key %s of %s is referenced directly by: %s.",
+						   fkx_key_text(fk, true, values),
+						   fksql_relname(fk->pk_relid), s.data),
+			 NULL, NULL);
+	return result;
+}
+
 /*
  * The delete side: a row of the referenced table is still referenced.
  */
@@ -451,45 +515,14 @@ explain_delete(ExplainOut *out, Candidate *cand)
 	}
 
 	/* who references this row directly, through every foreign key */
-	refs = fk_model_referencing(fk->pk_relid, true, FK_LOAD_NAMES);
-	initStringInfo(&s);
+	refs = referencing_rows(out, fk, cand->values, false);
 	foreach(lc, refs)
 	{
-		FkModel    *ref = lfirst(lc);
-		FkParams   *params = fk_params_new();
-		Oid			denied;
-		int64		n;
+		RefRows    *r = lfirst(lc);
 
-		CHECK_FOR_INTERRUPTS();
-		if (!fk_can_read_key(ref, false, &denied))
-		{
-			appendStringInfo(&s, "%s%s via %s: not readable (permission denied)",
-							 s.len > 0 ? "; " : "", fksql_relname(ref->fk_relid),
-							 quote_identifier(NameStr(ref->conname)));
-			continue;
-		}
-		initStringInfo(&sql);
-		appendStringInfoString(&sql, "SELECT pg_catalog.count(*) FROM ");
-		fksql_rel(&sql, ref->fk_relid, true);
-		appendStringInfoString(&sql, " fk_tools_c WHERE EXISTS (SELECT FROM ");
-		fksql_rel(&sql, fk->pk_relid, true);
-		appendStringInfoString(&sql, " fk_tools_p WHERE ");
-		fkx_key_condition(&sql, fk, "fk_tools_p", params, cand->values);
-		appendStringInfoString(&sql, " AND ");
-		fksql_key_equal(&sql, ref, "fk_tools_p", "fk_tools_c");
-		appendStringInfoChar(&sql, ')');
-		n = fk_spi_count(sql.data, params);
-		if (ref->conoid == fk->conoid)
-			this_fk = n;
-		appendStringInfo(&s, "%s%s via %s (ON DELETE %s): %lld row(s)",
-						 s.len > 0 ? "; " : "", fksql_relname(ref->fk_relid),
-						 quote_identifier(NameStr(ref->conname)),
-						 fk_action_name(ref->del_action), (long long) n);
+		if (r->ref->conoid == fk->conoid)
+			this_fk = Max(r->rows, 0);
 	}
-	fkx_emit(out, psprintf("Key %s of %s is referenced directly by: %s.",
-						   fkx_key_text(fk, true, cand->values),
-						   fksql_relname(fk->pk_relid), s.data),
-			 NULL, NULL);
 
 	/* and what the DELETE does through all of them, at every depth */
 	now = fkx_cascade_now(out, fk, cand->values, &preview_error);
@@ -572,7 +605,6 @@ explain_update(ExplainOut *out, Candidate *cand, FkStatement *st)
 	List	   *refs;
 	List	   *blocking = NIL;
 	ListCell   *lc;
-	StringInfoData s;
 	StringInfoData sql;
 	bool		known = st->kind == FKS_UPDATE && st->values_known && st->nset > 0;
 	int64		stuck = 0;
@@ -597,54 +629,23 @@ explain_update(ExplainOut *out, Candidate *cand, FkStatement *st)
 	 * changing: ON UPDATE NO ACTION or RESTRICT, on a column the UPDATE
 	 * sets (any, when that is not known).
 	 */
-	refs = fk_model_referencing(fk->pk_relid, true, FK_LOAD_NAMES);
-	initStringInfo(&s);
+	refs = referencing_rows(out, fk, cand->values, true);
 	foreach(lc, refs)
 	{
-		FkModel    *ref = lfirst(lc);
-		FkParams   *params = fk_params_new();
-		Oid			denied;
+		RefRows    *r = lfirst(lc);
 		bool		changes = !known;
-		int64		n;
 
-		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; known && i < ref->nkeys; i++)
+		for (int i = 0; known && i < r->ref->nkeys; i++)
 			for (int j = 0; j < st->nset; j++)
-				changes |= strcmp(st->setcols[j], ref->pk_colnames[i]) == 0;
-		if (!fk_can_read_key(ref, false, &denied))
+				changes |= strcmp(st->setcols[j], r->ref->pk_colnames[i]) == 0;
+		if (changes && r->rows > 0 &&
+			(r->ref->upd_action == FKCONSTR_ACTION_NOACTION ||
+			 r->ref->upd_action == FKCONSTR_ACTION_RESTRICT))
 		{
-			appendStringInfo(&s, "%s%s via %s: not readable (permission denied)",
-							 s.len > 0 ? "; " : "", fksql_relname(ref->fk_relid),
-							 quote_identifier(NameStr(ref->conname)));
-			continue;
-		}
-		initStringInfo(&sql);
-		appendStringInfoString(&sql, "SELECT pg_catalog.count(*) FROM ");
-		fksql_rel(&sql, ref->fk_relid, true);
-		appendStringInfoString(&sql, " fk_tools_c WHERE EXISTS (SELECT FROM ");
-		fksql_rel(&sql, fk->pk_relid, true);
-		appendStringInfoString(&sql, " fk_tools_p WHERE ");
-		fkx_key_condition(&sql, fk, "fk_tools_p", params, cand->values);
-		appendStringInfoString(&sql, " AND ");
-		fksql_key_equal(&sql, ref, "fk_tools_p", "fk_tools_c");
-		appendStringInfoChar(&sql, ')');
-		n = fk_spi_count(sql.data, params);
-		appendStringInfo(&s, "%s%s via %s (ON UPDATE %s): %lld row(s)",
-						 s.len > 0 ? "; " : "", fksql_relname(ref->fk_relid),
-						 quote_identifier(NameStr(ref->conname)),
-						 fk_action_name(ref->upd_action), (long long) n);
-		if (changes && n > 0 &&
-			(ref->upd_action == FKCONSTR_ACTION_NOACTION ||
-			 ref->upd_action == FKCONSTR_ACTION_RESTRICT))
-		{
-			blocking = lappend(blocking, ref);
-			stuck += n;
+			blocking = lappend(blocking, r->ref);
+			stuck += r->rows;
 		}
 	}
-	fkx_emit(out, psprintf("Key %s of %s is referenced directly by: %s.",
-						   fkx_key_text(fk, true, cand->values),
-						   fksql_relname(fk->pk_relid), s.data),
-			 NULL, NULL);
 
 	if (known)
 		now = fkx_update_now(out, fk, cand->values, st, &error);

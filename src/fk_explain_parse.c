@@ -129,46 +129,31 @@ static List *
 find_constraints(const char *conname, const char *relname,
 				 const char *pkrelname, const char *nspname, List *result)
 {
-	Relation	conrel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-	NameData	name;
 	List	   *found = NIL;
 	ListCell   *lc;
 
 	if (strlen(conname) > MAX_NAME || strlen(relname) > MAX_NAME ||
 		(pkrelname && strlen(pkrelname) > MAX_NAME))
 		return result;
-	namestrcpy(&name, conname);
-	conrel = table_open(ConstraintRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_constraint_conname,
-				BTEqualStrategyNumber, F_NAMEEQ, NameGetDatum(&name));
-	scan = systable_beginscan(conrel, ConstraintNameNspIndexId, true, NULL, 1, &key);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	foreach(lc, fk_model_named(conname))
 	{
-		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
-		char	   *rel;
-		char	   *pkrel;
+		FkEdge	   *e = lfirst(lc);
+		Oid			conrelid = e->fk_relid;
+		Oid			confrelid = e->pk_relid;
+		char	   *rel = get_rel_name(conrelid);
+		char	   *pkrel = get_rel_name(confrelid);
 
-		CHECK_FOR_INTERRUPTS();
-		if (con->contype != CONSTRAINT_FOREIGN)
-			continue;
-		rel = get_rel_name(con->conrelid);
-		pkrel = get_rel_name(con->confrelid);
 		if (rel == NULL || strcmp(rel, relname) != 0)
 			continue;
 		if (pkrelname && (pkrel == NULL || strcmp(pkrel, pkrelname) != 0))
 			continue;
-		if (fk_is_other_temp(con->conrelid) || fk_is_other_temp(con->confrelid))
+		if (fk_is_other_temp(conrelid) || fk_is_other_temp(confrelid))
 			continue;
 		if (nspname &&
-			strcmp(get_namespace_name(get_rel_namespace(con->conrelid)), nspname) != 0)
+			strcmp(get_namespace_name(get_rel_namespace(conrelid)), nspname) != 0)
 			continue;
-		found = lappend_oid(found, fk_model_declared(con->oid));
+		found = lappend_oid(found, fk_model_declared(e->conoid));
 	}
-	systable_endscan(scan);
-	table_close(conrel, AccessShareLock);
 
 	foreach(lc, found)
 	{

@@ -266,6 +266,49 @@ fk_model_declared(Oid conoid)
 }
 
 /*
+ * The FK constraints named conname (any table, any schema, partition
+ * clones included), as FkEdges, through pg_constraint's (conname,
+ * connamespace) index: for reading names a user gives or a message
+ * prints.  None for a name longer than a name can be.
+ */
+List *
+fk_model_named(const char *conname)
+{
+	List	   *found = NIL;
+	Relation	conrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	NameData	name;
+
+	if (strlen(conname) >= NAMEDATALEN)
+		return NIL;
+	namestrcpy(&name, conname);
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_conname,
+				BTEqualStrategyNumber, F_NAMEEQ, NameGetDatum(&name));
+	scan = systable_beginscan(conrel, ConstraintNameNspIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		CHECK_FOR_INTERRUPTS();
+		if (con->contype == CONSTRAINT_FOREIGN)
+		{
+			FkEdge	   *e = palloc(sizeof(FkEdge));
+
+			e->conoid = con->oid;
+			e->fk_relid = con->conrelid;
+			e->pk_relid = con->confrelid;
+			found = lappend(found, e);
+		}
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+	return found;
+}
+
+/*
  * Is relid the referenced table of a foreign key declared on it, not only
  * of the clones a key referencing a partitioned table above it makes for
  * its partitions?  (The server refuses to move rows out of such a

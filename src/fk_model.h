@@ -122,6 +122,7 @@ extern List *fk_model_acting_on(Oid pk_relid, bool on_update, int flags);
 extern List *fk_model_referencing(Oid pk_relid, bool declared_only, int flags);
 extern Oid	fk_model_declared(Oid conoid);
 extern bool fk_model_directly_referenced(Oid relid);
+extern List *fk_model_named(const char *conname);
 extern List *fk_model_disabled_triggers(FkModel *fk);
 extern bool fk_model_dropped(Oid conoid, Oid *parentoid);
 extern FkModel *fk_model_build(Oid fk_relid, Oid pk_relid, int nkeys,
