@@ -388,8 +388,8 @@ fkx_suggest_update_cascade(FkModel *fk, char **values, FkStatement *st)
 	if (c == NULL)
 	{
 		sg->works = true;		/* as far as can be known */
-		appendStringInfo(&s, "Or make a key update of %s carry over to its referencing rows: ON UPDATE CASCADE (fk_update_preview with actions => '{\"%s\": \"cascade\"}' shows what the UPDATE would then change).",
-						 fksql_relname(fk->pk_relid), NameStr(fk->conname));
+		appendStringInfo(&s, "Or make a key update of %s carry over to its referencing rows: ON UPDATE CASCADE (the update preview, with %s taken as ON UPDATE CASCADE, shows what the UPDATE would then change; pass the failing statement to see it here).",
+						 fksql_relname(fk->pk_relid), quote_identifier(NameStr(fk->conname)));
 	}
 	else
 	{

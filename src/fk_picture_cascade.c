@@ -10,7 +10,7 @@
  * table whose change reaches the rows to the table holding them, labelled
  * with the rows (summed over the depths at which the same constraint acts
  * the same way: a self reference is one loop, not one edge per level).
- * The numbers are the engine's, so they are those of fk_cascade_preview.
+ * The numbers are the engine's, so they are those of the cascade preview.
  *
  *-------------------------------------------------------------------------
  */
@@ -105,7 +105,7 @@ static int	cg_edge_cmp(const void *a, const void *b);
  * fk_cascade_graph(target regclass, key anyelement, format text DEFAULT 'dot')
  *	 RETURNS text
  *
- * The picture of fk_cascade_preview(target, key): what DELETE FROM target
+ * The picture of the cascade preview of (target, key): what DELETE FROM target
  * WHERE <key> would delete, set to NULL or to defaults, and where it would
  * fail.  AccessShareLock on the tables it reads, as the preview.
  */
@@ -120,7 +120,7 @@ fk_cascade_graph(PG_FUNCTION_ARGS)
  *				   format text DEFAULT 'dot')
  *	 RETURNS text
  *
- * The picture of fk_update_preview(target, key, new_values).
+ * The picture of the update preview of (target, key, new_values).
  * AccessShareLock on the tables it reads.
  */
 Datum
