@@ -152,6 +152,31 @@ fk_stream_nothing(DestReceiver *self)
  * elsewhere): nothing is materialized, so memory does not grow with the
  * rows.
  */
+/*
+ * A receiver handing each row to fn, and read-only execution options that
+ * send the rows there.
+ */
+static void
+stream_begin(FkStreamReceiver *r, SPIExecuteOptions *options,
+			 FkParams *params, FkRowFn fn, void *arg)
+{
+	memset(r, 0, sizeof(*r));
+	r->pub.receiveSlot = fk_stream_receive;
+	r->pub.rStartup = fk_stream_startup;
+	r->pub.rShutdown = fk_stream_nothing;
+	r->pub.rDestroy = fk_stream_nothing;
+	/* not DestNone, which SPI takes as rows thrown away (SPI_OK_UTILITY) */
+	r->pub.mydest = DestSQLFunction;
+	r->fn = fn;
+	r->arg = arg;
+	r->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_spi_stream row",
+									  ALLOCSET_DEFAULT_SIZES);
+	memset(options, 0, sizeof(*options));
+	options->read_only = true;
+	options->dest = (DestReceiver *) r;
+	options->params = fk_param_list(params);
+}
+
 void
 fk_spi_stream(const char *sql, FkParams *params, FkRowFn fn, void *arg)
 {
@@ -159,21 +184,7 @@ fk_spi_stream(const char *sql, FkParams *params, FkRowFn fn, void *arg)
 	SPIExecuteOptions options;
 	int			rc;
 
-	memset(&r, 0, sizeof(r));
-	r.pub.receiveSlot = fk_stream_receive;
-	r.pub.rStartup = fk_stream_startup;
-	r.pub.rShutdown = fk_stream_nothing;
-	r.pub.rDestroy = fk_stream_nothing;
-	/* not DestNone, which SPI takes as rows thrown away (SPI_OK_UTILITY) */
-	r.pub.mydest = DestSQLFunction;
-	r.fn = fn;
-	r.arg = arg;
-	r.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_spi_stream row",
-									 ALLOCSET_DEFAULT_SIZES);
-	memset(&options, 0, sizeof(options));
-	options.read_only = true;
-	options.dest = (DestReceiver *) &r;
-	options.params = fk_param_list(params);
+	stream_begin(&r, &options, params, fn, arg);
 	rc = SPI_execute_extended(sql, &options);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_extended failed: %s", SPI_result_code_string(rc));
@@ -229,20 +240,7 @@ fk_spi_stream_cached(List **cache, MemoryContext cachecxt, const char *sql,
 		*cache = lappend(*cache, cp);
 		MemoryContextSwitchTo(old);
 	}
-	memset(&r, 0, sizeof(r));
-	r.pub.receiveSlot = fk_stream_receive;
-	r.pub.rStartup = fk_stream_startup;
-	r.pub.rShutdown = fk_stream_nothing;
-	r.pub.rDestroy = fk_stream_nothing;
-	r.pub.mydest = DestSQLFunction;
-	r.fn = fn;
-	r.arg = arg;
-	r.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_spi_stream row",
-									 ALLOCSET_DEFAULT_SIZES);
-	memset(&options, 0, sizeof(options));
-	options.read_only = true;
-	options.dest = (DestReceiver *) &r;
-	options.params = fk_param_list(params);
+	stream_begin(&r, &options, params, fn, arg);
 	rc = SPI_execute_plan_extended(cp->plan, &options);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
