@@ -547,7 +547,7 @@ fkfix_redefine_steps(FkModel *fk, char match_type, char del_action,
 	{
 		set_timeouts(&steps, FKFIX_SCAN_TIMEOUT);
 		alter_table(&sql, fk->fk_relid);
-		appendStringInfoString(&sql, " DROP CONSTRAINT ");
+		appendStringInfoString(&sql, " DROP CONSTRAINT IF EXISTS ");
 		fksql_ident(&sql, NameStr(fk->conname));
 		appendStringInfoString(&sql, ", ADD CONSTRAINT ");
 		fksql_ident(&sql, NameStr(fk->conname));
