@@ -568,13 +568,11 @@ COMMENT ON VIEW @extschema@.fk_issues IS
 GRANT SELECT ON @extschema@.fk_issues TO PUBLIC;
 
 CREATE VIEW @extschema@.fk_fix_steps AS
-SELECT i.issue, i.table_name, i.constraint_name, s.step::pg_catalog.int4 AS step,
-       s.sql, s.outside_transaction, s.locks
+SELECT i.issue, i.table_name, i.constraint_name, n AS step,
+       i.fix_steps[n] AS sql, i.fix_step_outside[n] AS outside_transaction,
+       i.fix_step_locks[n] AS locks
   FROM @extschema@.fk_issue_rows() AS i
- CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(i.fix_steps),
-                               pg_catalog.unnest(i.fix_step_outside),
-                               pg_catalog.unnest(i.fix_step_locks))
-       WITH ORDINALITY AS s(sql, outside_transaction, locks, step);
+ CROSS JOIN LATERAL pg_catalog.generate_subscripts(i.fix_steps, 1) AS n;
 
 COMMENT ON VIEW @extschema@.fk_fix_steps IS
 'the fixes of fk_issues one statement a row, in order (step): run each on its own, never those with outside_transaction in a transaction block; locks says what the statement locks and for how long (NULL for the session settings SET/RESET); SELECT sql FROM fk_fix_steps WHERE ... ORDER BY table_name::text, constraint_name, issue, step \gexec runs them';
