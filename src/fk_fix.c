@@ -322,12 +322,11 @@ concurrent_index(List **steps, Oid relid, int ncols, char **cols)
  * index of its own, no rows read), then for each partition its own index,
  * built concurrently (a partitioned one the same way, recursively), and
  * ALTER INDEX ... ATTACH PARTITION; the parent's index becomes valid when
- * every partition's is attached.  Foreign partitions cannot have indexes
- * and are left out (the parent's index then stays invalid: noted).
+ * every partition's is attached.  (No partition is a foreign table: a
+ * table with a foreign partition cannot have a foreign key.)
  */
 static char *
-partitioned_index(List **steps, Oid relid, int ncols, char **cols,
-				  bool *foreign)
+partitioned_index(List **steps, Oid relid, int ncols, char **cols)
 {
 	bool		invalid;
 	char	   *name = index_name(relid, ncols, cols, &invalid);
@@ -351,13 +350,8 @@ partitioned_index(List **steps, Oid relid, int ncols, char **cols,
 		char	   *pname;
 
 		CHECK_FOR_INTERRUPTS();
-		if (kind == RELKIND_FOREIGN_TABLE)
-		{
-			*foreign = true;
-			continue;
-		}
 		if (kind == RELKIND_PARTITIONED_TABLE)
-			pname = partitioned_index(steps, part, ncols, cols, foreign);
+			pname = partitioned_index(steps, part, ncols, cols);
 		else
 			pname = concurrent_index(steps, part, ncols, cols);
 		add_step(steps, psprintf("ALTER INDEX %s ATTACH PARTITION %s",
@@ -384,7 +378,6 @@ fkfix_create_index_steps(FkModel *fk)
 	char	   *cols[INDEX_MAX_KEYS];
 	int			ncols = key_columns(fk, cols);
 	List	   *steps = NIL;
-	bool		foreign = false;
 
 	/*
 	 * statement_timeout 0: the builds take as long as they take without
@@ -393,7 +386,7 @@ fkfix_create_index_steps(FkModel *fk)
 	 */
 	set_timeouts(&steps, NULL);
 	if (fk->fk_relkind == RELKIND_PARTITIONED_TABLE)
-		partitioned_index(&steps, fk->fk_relid, ncols, cols, &foreign);
+		partitioned_index(&steps, fk->fk_relid, ncols, cols);
 	else
 		concurrent_index(&steps, fk->fk_relid, ncols, cols);
 	return reset_timeouts(steps);
