@@ -15,7 +15,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 # database, and each file creates (and drops) what it uses.
 REGRESS = extension constraints graph issues orphans orphans_random \
 	orphans_safety cascade cascade_exact cascade_random explain repair \
-	validate schema trojans names attack_defaults attack_json_casts \
+	validate fix_steps schema trojans names attack_defaults attack_json_casts \
 	attack_domains attack_deep attack_misc attack_explain_input suggest \
 	cascade_whatif update_images cascade_random_images \
 	picture picture_cascade snapshot audit

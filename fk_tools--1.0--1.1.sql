@@ -12,7 +12,7 @@
 
 -- The update drops and re-creates what changed, with the same definition,
 -- comment and grants as fk_tools--1.1.sql.  (A view or function of your own
--- that uses fk_constraints or fk_load_order makes the update fail, changing
+-- that uses fk_constraints, fk_issues or fk_load_order makes the update fail, changing
 -- nothing: drop it first and create it again afterwards.)
 
 ------------------------------------------------------------------------
@@ -528,3 +528,69 @@ LANGUAGE C STABLE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.fk_explain(text, text) IS
 'fk_explain(error_text) with the failing statement: for "update or delete on table ... is still referenced", whether it was a key UPDATE or a DELETE and, for an UPDATE with constant new values, what it does and a statement that points the referencing rows at the new key; called with a constraint name and its table as two string literals, explains that constraint';
+
+------------------------------------------------------------------------
+-- Fixes as steps: fk_issues gains fix_steps and fix_outside_transaction,
+-- fk_fix_steps shows them one statement a row, and fk_explain_steps the
+-- same for fk_explain.  An output column cannot be added in place: the
+-- view and the function behind it are re-created.
+------------------------------------------------------------------------
+
+DROP VIEW @extschema@.fk_issues;
+DROP FUNCTION @extschema@.fk_issue_rows();
+
+CREATE FUNCTION @extschema@.fk_issue_rows(
+    OUT severity text,
+    OUT issue text,
+    OUT table_name regclass,
+    OUT constraint_name name,
+    OUT detail text,
+    OUT fix_sql text,
+    OUT fix_steps text[],
+    OUT fix_outside_transaction boolean,
+    OUT fix_step_outside boolean[],
+    OUT fix_step_locks text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'fk_issue_rows'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_issue_rows() IS
+'rows of the fk_issues and fk_fix_steps views';
+
+CREATE VIEW @extschema@.fk_issues AS
+SELECT i.severity, i.issue, i.table_name, i.constraint_name, i.detail, i.fix_sql,
+       i.fix_steps, i.fix_outside_transaction
+  FROM @extschema@.fk_issue_rows() AS i;
+
+COMMENT ON VIEW @extschema@.fk_issues IS
+'problems with declared foreign keys, each with the SQL that fixes it where one exists; severity is fixed by issue: error = not_enforced (an RI trigger of the key or of a partition clone is disabled or replica-only), warning = not_validated (added NOT VALID), type_mismatch (a key column''s type differs from the referenced column''s), invalid_index (an index of the key''s columns left INVALID by a failed concurrent build), unindexed (no index leads with the key columns), info = duplicate (same column pairs to the same table as an earlier constraint, by name, which is kept); fix_steps are the statements to run in order, each on its own (psql autocommit, \gexec), after SET lock_timeout, with CONCURRENTLY index builds where fix_outside_transaction (never in a transaction block); fix_sql is the same steps as one text to read; once run, the row disappears; enabling internal RI triggers needs superuser';
+
+GRANT SELECT ON @extschema@.fk_issues TO PUBLIC;
+
+CREATE VIEW @extschema@.fk_fix_steps AS
+SELECT i.issue, i.table_name, i.constraint_name, n AS step,
+       i.fix_steps[n] AS sql, i.fix_step_outside[n] AS outside_transaction,
+       i.fix_step_locks[n] AS locks
+  FROM @extschema@.fk_issue_rows() AS i
+ CROSS JOIN LATERAL pg_catalog.generate_subscripts(i.fix_steps, 1) AS n;
+
+COMMENT ON VIEW @extschema@.fk_fix_steps IS
+'the fixes of fk_issues one statement a row, in order (step): run each on its own, never those with outside_transaction in a transaction block; locks says what the statement locks and for how long (NULL for the session settings SET/RESET); SELECT sql FROM fk_fix_steps WHERE ... ORDER BY table_name::text, constraint_name, issue, step \gexec runs them';
+
+GRANT SELECT ON @extschema@.fk_fix_steps TO PUBLIC;
+
+CREATE FUNCTION @extschema@.fk_explain_steps(error_text text, statement text DEFAULT NULL)
+RETURNS TABLE(step int, fix_step int, sql text, outside_transaction boolean, locks text)
+AS 'MODULE_PATHNAME', 'fk_explain_error_steps'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_explain_steps(text, text) IS
+'the fixes fk_explain(error_text[, statement]) offers, one statement a row: step is the fk_explain row, fix_step the order to run them in, each on its own (never those with outside_transaction in a transaction block), locks what each locks';
+
+CREATE FUNCTION @extschema@.fk_explain_steps(constraint_name name, table_name regclass)
+RETURNS TABLE(step int, fix_step int, sql text, outside_transaction boolean, locks text)
+AS 'MODULE_PATHNAME', 'fk_explain_constraint_steps'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_explain_steps(name, regclass) IS
+'the fixes fk_explain(constraint_name, table_name) offers, one statement a row, as fk_explain_steps(error_text) gives them';

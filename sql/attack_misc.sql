@@ -82,7 +82,14 @@ CREATE TABLE d1 (id int PRIMARY KEY, pid int REFERENCES d0);
 INSERT INTO d0 VALUES (1); INSERT INTO d1 VALUES (1, 1);
 SELECT sql ~ ' IN \(' AS unqualified_in, sql ~ '[^(]=' AND sql !~ 'OPERATOR\(pg_catalog\.=\)' AS bare_equals
   FROM fk_explain(E'ERROR:  update or delete on table "d0" violates foreign key constraint "d1_pid_fkey" on table "d1"\nDETAIL:  Key (id)=(1) is still referenced from table "d1".')
- WHERE sql LIKE 'WITH RECURSIVE%';
+ WHERE suggestion LIKE 'Delete the row of%';
+-- the same for the general form (a self reference, one statement)
+CREATE TABLE d2 (id int PRIMARY KEY, up int REFERENCES d2);
+INSERT INTO d2 VALUES (1, NULL), (2, 1);
+SELECT sql ~ ' IN \(' AS unqualified_in, sql ~ '[^(]=' AND sql !~ 'OPERATOR\(pg_catalog\.=\)' AS bare_equals,
+       sql LIKE 'WITH RECURSIVE%' AS general
+  FROM fk_explain(E'ERROR:  update or delete on table "d2" violates foreign key constraint "d2_up_fkey" on table "d2"\nDETAIL:  Key (id)=(1) is still referenced from table "d2".')
+ WHERE suggestion LIKE 'Delete the row of%';
 
 SET client_min_messages = warning;
 DROP SCHEMA amisc CASCADE;

@@ -26,15 +26,21 @@ EXCEPTION WHEN others THEN
 END $$;
 
 -- Run the first suggested data fix (INSERT, UPDATE, DELETE, WITH ...
--- DELETE: never ALTER or DROP) and return it.
+-- DELETE, or DELETEs children first between BEGIN and COMMIT: never
+-- ALTER or DROP) step by step, as fk_explain_steps gives them, and return
+-- it (this function runs in a transaction already: BEGIN and COMMIT are
+-- left out).
 CREATE FUNCTION fke.fix(errtext text, stmt text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql AS $$
-DECLARE s text;
+DECLARE s text; n int; q text;
 BEGIN
-  SELECT e.sql INTO s FROM fk_explain(errtext, stmt) e
-   WHERE e.sql ~ '^(INSERT|UPDATE|DELETE|WITH) ' ORDER BY e.step LIMIT 1;
+  SELECT e.sql, e.step INTO s, n FROM fk_explain(errtext, stmt) e
+   WHERE e.sql ~ '^(BEGIN;\n)?(INSERT|UPDATE|DELETE|WITH) ' ORDER BY e.step LIMIT 1;
   IF s IS NULL THEN RETURN 'no data fix'; END IF;
-  EXECUTE s;
+  FOR q IN SELECT x.sql FROM fk_explain_steps(errtext, stmt) x
+            WHERE x.step = n AND x.sql NOT IN ('BEGIN', 'COMMIT') ORDER BY x.fix_step LOOP
+    EXECUTE q;
+  END LOOP;
   RETURN s;
 END $$;
 
@@ -111,11 +117,15 @@ CREATE FUNCTION fke.after_alter(errtext text, action text, stmt text, tabs regcl
                                 con text DEFAULT NULL)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE s text; r text := ''; t regclass; d0 bigint[] := '{}'; u0 bigint[] := '{}'; i int := 0;
-  offered text := '';
+  offered text := ''; n int;
 BEGIN
-  SELECT e.sql INTO s FROM fk_explain(errtext, stmt) e
-   WHERE e.sql LIKE 'ALTER TABLE %ON DELETE ' || action || '%' ORDER BY e.step LIMIT 1;
-  IF s IS NULL THEN
+  SELECT e.step INTO n FROM fk_explain(errtext, stmt) e
+   WHERE e.sql LIKE '%ALTER TABLE %ON DELETE ' || action || '%' ORDER BY e.step LIMIT 1;
+  IF n IS NOT NULL THEN
+    -- its steps, in order, here in one (rolled back) transaction
+    SELECT string_agg(x.sql, E';\n' ORDER BY x.fix_step) INTO s
+      FROM fk_explain_steps(errtext, stmt) x WHERE x.step = n;
+  ELSE
     offered := 'not offered; ';
     SELECT format('ALTER TABLE %s DROP CONSTRAINT %I, ADD CONSTRAINT %I %s ON DELETE %s',
                   c.conrelid::regclass, c.conname, c.conname,
@@ -254,7 +264,7 @@ SELECT * FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'match full'), 
 SELECT fke.fix(err, stmt) FROM fke.cases WHERE name = 'match full';
 -- the suggested ALTER keeps everything but the match type
 DO $$ BEGIN EXECUTE (SELECT sql FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'match full'), (SELECT stmt FROM fke.cases WHERE name = 'match full'))
-  WHERE sql LIKE 'ALTER TABLE%'); END $$;
+  WHERE sql LIKE '%ALTER TABLE%'); END $$;
 SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'mc_full';
 SELECT fke.retry(stmt) FROM fke.cases WHERE name = 'match full';
 
@@ -280,7 +290,7 @@ SELECT * FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'key update'), 
 BEGIN;
 DO $$ BEGIN EXECUTE (SELECT sql FROM fk_explain((SELECT err FROM fke.cases WHERE name = 'key update'),
                                                 (SELECT stmt FROM fke.cases WHERE name = 'key update'))
-                      WHERE sql LIKE 'ALTER TABLE%ON UPDATE CASCADE%'); END $$;
+                      WHERE sql LIKE '%ALTER TABLE%ON UPDATE CASCADE%'); END $$;
 SELECT fke.retry(stmt) FROM fke.cases WHERE name = 'key update';
 SELECT id, kp_id FROM kc ORDER BY id;
 ROLLBACK;

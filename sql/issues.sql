@@ -1,6 +1,7 @@
 --
--- fk_issues: each kind of issue, with hostile names and a partitioned
--- referencing table; then every fix_sql is run and its row disappears.
+-- fk_issues: each kind of issue, with hostile names, a partitioned and an
+-- inheritance referencing table; then every fix is run step by step, as
+-- fk_fix_steps gives the steps, and its row disappears.
 --
 CREATE SCHEMA "Fk Issues ""x""";
 SET search_path = "Fk Issues ""x""", public;
@@ -82,6 +83,17 @@ ALTER TABLE "all off" DISABLE TRIGGER ALL;
 CREATE TABLE clean (p int REFERENCES "Parent Tab");
 CREATE INDEX ON clean (p);
 
+-- invalid_index: a concurrent build of the key's index that failed (here
+-- on duplicates; a lock_timeout does the same) leaves it INVALID, and the
+-- key unindexed
+CREATE TABLE halfbuilt (p int REFERENCES "Parent Tab");
+INSERT INTO halfbuilt VALUES (1), (1);
+CREATE UNIQUE INDEX CONCURRENTLY halfbuilt_p_idx ON halfbuilt (p);
+
+-- unindexed on an inheritance parent: its key covers its own rows only
+CREATE TABLE "inh parent" (p int REFERENCES "Parent Tab");
+CREATE TABLE "inh child" () INHERITS ("inh parent");
+
 -- Only this schema's rows (other test files may leave keys behind).
 CREATE VIEW my_issues AS
 SELECT i.*
@@ -89,11 +101,27 @@ SELECT i.*
   JOIN pg_catalog.pg_class c ON c.oid = i.table_name
  WHERE c.relnamespace = '"Fk Issues ""x"""'::regnamespace;
 
+CREATE VIEW my_steps AS
+SELECT s.*
+  FROM public.fk_fix_steps s
+  JOIN pg_catalog.pg_class c ON c.oid = s.table_name
+ WHERE c.relnamespace = '"Fk Issues ""x"""'::regnamespace;
+
 -- RI trigger names carry OIDs: mask them.
 SELECT severity, issue, table_name, constraint_name, detail,
-       regexp_replace(fix_sql, '_[0-9]+"', '_N"', 'g') AS fix_sql
+       regexp_replace(fix_sql, '_[0-9]+"', '_N"', 'g') AS fix_sql,
+       fix_outside_transaction
   FROM my_issues
  ORDER BY table_name::text, constraint_name, issue;
+-- the same fixes one step a row, with what each locks
+SELECT table_name, constraint_name, issue, step,
+       regexp_replace(sql, '_[0-9]+"', '_N"', 'g') AS sql, outside_transaction, locks
+  FROM my_steps
+ ORDER BY table_name::text, constraint_name, issue, step;
+-- fix_steps and fix_sql say the same
+SELECT count(*) AS fixes,
+       count(*) FILTER (WHERE array_to_string(fix_steps, E';\n') = fix_sql) AS same
+  FROM my_issues WHERE fix_sql IS NOT NULL;
 
 -- The fix for not_enforced enables exactly the triggers of that key that
 -- are off, each on its own table, and nothing else: rebuild the statements
@@ -106,8 +134,9 @@ SELECT tg.tgrelid::regclass, tg.tgenabled, tg.tgfoid::regproc, c.conparentid <> 
  ORDER BY tg.tgrelid::regclass::text COLLATE "C", tg.tgfoid::regproc::text COLLATE "C";
 SELECT c.conname,
        (SELECT pg_catalog.array_agg(s ORDER BY s)
-          FROM my_issues i, pg_catalog.regexp_split_to_table(i.fix_sql, '; ') s
-         WHERE i.issue = 'not_enforced' AND i.constraint_name = c.conname)
+          FROM my_issues i, pg_catalog.unnest(i.fix_steps) s
+         WHERE i.issue = 'not_enforced' AND i.constraint_name = c.conname
+           AND s LIKE 'ALTER TABLE %')
        =
        (SELECT pg_catalog.array_agg(pg_catalog.format('ALTER TABLE %I.%I ENABLE TRIGGER %I',
                                                       n.nspname, r.relname, tg.tgname)
@@ -136,7 +165,10 @@ SELECT severity, issue, table_name, constraint_name, fix_sql IS NOT NULL AS has_
  ORDER BY table_name::text, constraint_name, issue;
 RESET ROLE;
 
--- A multi-statement fix runs through EXECUTE as one string.
+-- A fix without a step that must run outside a transaction block runs
+-- through EXECUTE as one string, too.
+SELECT fix_outside_transaction FROM my_issues
+ WHERE issue = 'not_enforced' AND constraint_name = 'kid Enforced';
 DO $$
 BEGIN
     EXECUTE (SELECT fix_sql FROM my_issues
@@ -151,17 +183,21 @@ SELECT count(*) AS triggers_off
    AND c.conname = 'kid Enforced';
 
 -- VALIDATE fails while the orphan is there, as the detail says.
-SELECT fix_sql FROM my_issues WHERE issue = 'not_validated' \gexec
+SELECT sql FROM my_steps WHERE issue = 'not_validated' ORDER BY step \gexec
 DELETE FROM "select" WHERE "Z" = 99;
 
--- Run every remaining fix; then nothing is left.  (Echo is off while
--- they run: trigger names carry OIDs.  Here they are, masked.)
-SELECT regexp_replace(fix_sql, '_[0-9]+"', '_N"', 'g') AS fix_sql
-  FROM my_issues WHERE fix_sql IS NOT NULL
- ORDER BY table_name::text, constraint_name, issue;
+-- A step that must run outside a transaction block is refused in one,
+-- before it changes anything.
+BEGIN;
+SELECT sql FROM my_steps WHERE issue = 'invalid_index' AND outside_transaction \gexec
+ROLLBACK;
+
+-- Run every remaining fix, step by step, each on its own (psql's
+-- autocommit, as a DBA runs them); then nothing is left.  (Echo is off
+-- while they run: trigger names carry OIDs; they are shown above.)
 \set ECHO none
-SELECT fix_sql FROM my_issues WHERE fix_sql IS NOT NULL
- ORDER BY table_name::text, constraint_name, issue \gexec
+SELECT sql FROM my_steps
+ ORDER BY table_name::text, constraint_name, issue, step \gexec
 \set ECHO all
 SELECT * FROM my_issues;
 
@@ -180,9 +216,14 @@ SELECT attname, format_type(atttypid, atttypmod)
   FROM pg_catalog.pg_attribute
  WHERE attrelid IN ('"Kid"'::regclass, '"Kid p1"'::regclass) AND attname = 'Odd "col"'
  ORDER BY attrelid::regclass::text;
-SELECT pg_catalog.pg_get_indexdef(indexrelid)
-  FROM pg_catalog.pg_index WHERE indrelid = '"Kid"'::regclass
- ORDER BY 1;
+SELECT indrelid::regclass, pg_catalog.pg_get_indexdef(indexrelid), indisvalid
+  FROM pg_catalog.pg_index
+ WHERE indrelid IN ('"Kid"'::regclass, '"Kid p1"'::regclass, '"Kid p2"'::regclass,
+                    'halfbuilt'::regclass, '"inh parent"'::regclass)
+ ORDER BY 1, 2;
+-- the session settings the fixes made are reset
+SHOW lock_timeout;
+SHOW statement_timeout;
 
 RESET search_path;
 DROP SCHEMA "Fk Issues ""x""" CASCADE;

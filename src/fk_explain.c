@@ -40,8 +40,12 @@
 
 PG_FUNCTION_INFO_V1(fk_explain_error);
 PG_FUNCTION_INFO_V1(fk_explain_constraint);
+PG_FUNCTION_INFO_V1(fk_explain_error_steps);
+PG_FUNCTION_INFO_V1(fk_explain_constraint_steps);
 
 #define EXPLAIN_COLS	4
+/* fk_explain_steps: step, fix_step, sql, outside_transaction, locks */
+#define EXPLAIN_STEPS_COLS	5
 
 /* fk_explain reads at most this much error text */
 #define MAX_ERROR_TEXT	(1024 * 1024)
@@ -67,20 +71,52 @@ void
 fkx_emit(ExplainOut *out, const char *finding, const char *suggestion,
 		 const char *sql)
 {
-	Datum		values[EXPLAIN_COLS];
-	bool		nulls[EXPLAIN_COLS];
+	FkFixStep	st = {(char *) sql, false, NULL};
+
+	fkx_emit_steps(out, finding, suggestion, sql ? list_make1(&st) : NIL);
+}
+
+/*
+ * A row of fk_explain whose fix is steps (fk_fix.h): sql shows them as one
+ * text; fk_explain_steps gives one row per step instead, numbered by the
+ * fk_explain row it belongs to, and nothing for rows without a fix.
+ */
+void
+fkx_emit_steps(ExplainOut *out, const char *finding, const char *suggestion,
+			   List *steps)
+{
+	Datum		values[EXPLAIN_STEPS_COLS];
+	bool		nulls[EXPLAIN_STEPS_COLS];
+	ListCell   *lc;
 
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = Int32GetDatum(++out->step);
+	if (out->steps_only)
+	{
+		foreach(lc, steps)
+		{
+			FkFixStep  *st = lfirst(lc);
+
+			values[1] = Int32GetDatum(foreach_current_index(lc) + 1);
+			values[2] = CStringGetTextDatum(st->sql);
+			values[3] = BoolGetDatum(st->outside_transaction);
+			nulls[4] = st->locks == NULL;
+			if (st->locks)
+				values[4] = CStringGetTextDatum(st->locks);
+			tuplestore_putvalues(out->rsinfo->setResult, out->rsinfo->setDesc,
+								 values, nulls);
+		}
+		return;
+	}
 	nulls[1] = finding == NULL;
 	nulls[2] = suggestion == NULL;
-	nulls[3] = sql == NULL;
+	nulls[3] = steps == NIL;
 	if (finding)
 		values[1] = CStringGetTextDatum(finding);
 	if (suggestion)
 		values[2] = CStringGetTextDatum(suggestion);
-	if (sql)
-		values[3] = CStringGetTextDatum(sql);
+	if (steps != NIL)
+		values[3] = CStringGetTextDatum(fkfix_steps_text(steps));
 	tuplestore_putvalues(out->rsinfo->setResult, out->rsinfo->setDesc,
 						 values, nulls);
 }
@@ -96,7 +132,7 @@ emit_ranked(ExplainOut *out, List *suggestions, bool working)
 		FkxSuggestion *sg = lfirst(lc);
 
 		if (sg->works == working)
-			fkx_emit(out, NULL, sg->text, sg->sql);
+			fkx_emit_steps(out, NULL, sg->text, sg->steps);
 	}
 }
 
@@ -498,6 +534,8 @@ explain_delete(ExplainOut *out, Candidate *cand)
 	int64		this_fk = 0;
 	bool		nullable = true;
 	List	   *later = NIL;
+	List	   *steps;
+	bool		general;
 
 	if (cand->values == NULL)
 	{
@@ -527,27 +565,16 @@ explain_delete(ExplainOut *out, Candidate *cand)
 	/* and what the DELETE does through all of them, at every depth */
 	now = fkx_cascade_now(out, fk, cand->values, &preview_error);
 
-	/* delete the children first, at every depth, as one statement */
-	initStringInfo(&sql);
-	fkfix_delete_with_dependants(&sql, fk, cand->values, &notes);
+	/* delete the children first, at every depth */
+	steps = fkfix_delete_with_dependants(fk, cand->values, &notes, &general);
 	initStringInfo(&s);
-	appendStringInfo(&s, "Delete the row of %s together with every row that keeps it from being deleted, at every depth (self references and cycles included), in one statement (one transaction); the foreign keys are checked after all of its deletes, so no order and no SET CONSTRAINTS is needed.",
-					 fksql_relname(fk->pk_relid));
-	foreach(lc, notes)
-		appendStringInfo(&s, " Note: %s.", (char *) lfirst(lc));
-	if (now)
-	{
-		List	   *tables = fk_casc_tables(now);
-		char	   *unseen;
-
-		if (!list_member_oid(tables, fk->pk_relid))
-			tables = lcons_oid(fk->pk_relid, tables);
-		unseen = fk_table_user_code_text(tables, CMD_DELETE);
-		if (unseen)
-			appendStringInfo(&s, " Note: user %s act on these deletes as on any (a BEFORE DELETE trigger that skips rows, or a DO INSTEAD rule, can keep this from working).",
-							 unseen);
-	}
-	fkx_emit(out, NULL, s.data, sql.data);
+	if (general)
+		appendStringInfo(&s, "Delete the row of %s together with every row that keeps it from being deleted, at every depth, in one statement (one transaction): the foreign keys involved form a cycle or reference their own table, so no order of plain DELETEs would do, and the statement collects the rows first; the foreign keys are checked after all of its deletes.",
+						 fksql_relname(fk->pk_relid));
+	else
+		appendStringInfo(&s, "Delete the row of %s together with every row that keeps it from being deleted, at every depth, in one transaction: the referencing rows first, then the row itself (each DELETE takes row locks and ROW EXCLUSIVE on its table).",
+						 fksql_relname(fk->pk_relid));
+	fkx_emit_steps(out, NULL, s.data, steps);
 
 	/* re-point: store NULL in this constraint's referencing rows */
 	for (int i = 0; i < fk->nkeys; i++)
@@ -769,8 +796,6 @@ explain_key_change(ExplainOut *out, Candidate *cand, const char *statement)
 static void
 explain_match_full(ExplainOut *out, FkModel *fk)
 {
-	StringInfoData sql;
-
 	explain_definition(out, fk);
 	fkx_emit(out, psprintf("Under MATCH FULL the key (%s) must be all NULL (no reference) or all non-NULL (a reference that must exist); the failing row had some of them NULL.",
 						   fkx_colnames_text(fk, false)),
@@ -780,11 +805,10 @@ explain_match_full(ExplainOut *out, FkModel *fk)
 			 psprintf("Write all of (%s) or none of them in the failing statement.",
 					  fkx_colnames_text(fk, false)),
 			 NULL);
-	initStringInfo(&sql);
-	fkfix_redefine(&sql, fk, FKCONSTR_MATCH_SIMPLE, fk->del_action, fk->upd_action);
-	fkx_emit(out, NULL,
-			 "Or, if a partly NULL key should simply not be checked, make the constraint MATCH SIMPLE (the default).",
-			 sql.data);
+	fkx_emit_steps(out, NULL,
+				   psprintf("Or, if a partly NULL key should simply not be checked, make the constraint MATCH SIMPLE (the default). %s",
+							fkfix_redefine_text(fk)),
+				   fkfix_redefine_steps(fk, FKCONSTR_MATCH_SIMPLE, fk->del_action, fk->upd_action));
 }
 
 static void
@@ -806,8 +830,33 @@ unrecognised(ExplainOut *out, const char *why)
  * tells a key update from a delete.  Reads with the caller's rights,
  * AccessShareLock only; writes nothing.
  */
+static void explain_error(FunctionCallInfo fcinfo, bool steps_only);
+static void explain_one_constraint(FunctionCallInfo fcinfo, bool steps_only);
+
 Datum
 fk_explain_error(PG_FUNCTION_ARGS)
+{
+	explain_error(fcinfo, false);
+	PG_RETURN_VOID();
+}
+
+/*
+ * fk_explain_steps(error_text text, statement text DEFAULT NULL)
+ *	  RETURNS TABLE(step int, fix_step int, sql text,
+ *					outside_transaction boolean, locks text)
+ *
+ * fk_explain's fixes, one row per statement to run, in order: step is the
+ * fk_explain row the fix belongs to.
+ */
+Datum
+fk_explain_error_steps(PG_FUNCTION_ARGS)
+{
+	explain_error(fcinfo, true);
+	PG_RETURN_VOID();
+}
+
+static void
+explain_error(FunctionCallInfo fcinfo, bool steps_only)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ExplainOut	out;
@@ -821,8 +870,9 @@ fk_explain_error(PG_FUNCTION_ARGS)
 	ext_nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	out.rsinfo = rsinfo;
 	out.step = 0;
+	out.steps_only = steps_only;
 	if (PG_ARGISNULL(0))
-		PG_RETURN_VOID();
+		return;
 	arg = PG_GETARG_TEXT_PP(0);
 	if (VARSIZE_ANY_EXHDR(arg) > MAX_ERROR_TEXT)
 		ereport(ERROR,
@@ -888,7 +938,7 @@ fk_explain_error(PG_FUNCTION_ARGS)
 		}
 	}
 	fk_spi_finish();
-	PG_RETURN_VOID();
+
 }
 
 /*
@@ -898,8 +948,6 @@ fk_explain_error(PG_FUNCTION_ARGS)
 static void
 explain_constraint(ExplainOut *out, FkModel *fk)
 {
-	StringInfoData sql;
-
 	explain_definition(out, fk);
 	fkx_emit(out, psprintf("On delete of a referenced row: %s; on update of its key: %s; match %s%s.",
 							fk_action_name(fk->del_action),
@@ -912,30 +960,26 @@ explain_constraint(ExplainOut *out, FkModel *fk)
 			 NULL, NULL);
 	if (!fk->enforced)
 	{
-		initStringInfo(&sql);
-		if (fkfix_enable_triggers(&sql, fk))
-			fkx_emit(out, "Some of its RI triggers are disabled or replica-only: rows breaking it can come in.",
-					 "Enable exactly those triggers again (needs superuser), then check for orphans and validate.",
-					 sql.data);
+		List	   *steps = fkfix_enable_triggers_steps(fk);
+
+		if (steps != NIL)
+			fkx_emit_steps(out, "Some of its RI triggers are disabled or replica-only: rows breaking it can come in.",
+						   "Enable exactly those triggers again (needs superuser; SHARE ROW EXCLUSIVE on each table, briefly, after SET lock_timeout), then check for orphans and validate.",
+						   steps);
 	}
 	explain_orphans(out, fk);
 	if (!fk->validated)
-	{
-		initStringInfo(&sql);
-		fkfix_validate(&sql, fk);
-		fkx_emit(out, NULL,
-				 "Once no row breaks it, validate it (SHARE UPDATE EXCLUSIVE lock: writes go on); fk_validate does this only when no orphan is left.",
-				 sql.data);
-	}
+		fkx_emit_steps(out, NULL,
+					   "Once no row breaks it, validate it, in a transaction of its own (SHARE UPDATE EXCLUSIVE lock: reads and writes go on); fk_validate does this only when no orphan is left.",
+					   fkfix_validate_steps(fk));
 	if (!fk->indexed)
-	{
-		initStringInfo(&sql);
-		fkfix_create_index(&sql, fk);
-		fkx_emit(out, psprintf("No index leads with (%s): every delete or key update in %s scans %s to find the referencing rows.",
-								fkx_colnames_text(fk, false), fksql_relname(fk->pk_relid),
-								fksql_relname(fk->fk_relid)),
-				 "Index the referencing columns.", sql.data);
-	}
+		fkx_emit_steps(out, psprintf("No index leads with (%s): every delete or key update in %s scans %s to find the referencing rows.",
+									 fkx_colnames_text(fk, false), fksql_relname(fk->pk_relid),
+									 fksql_relname(fk->fk_relid)),
+					   fk->fk_relkind == RELKIND_PARTITIONED_TABLE ?
+					   "Index the referencing columns: ON ONLY the partitioned table, then each partition's index built CONCURRENTLY (outside a transaction block; reads and writes go on) and attached." :
+					   "Index the referencing columns, CONCURRENTLY (outside a transaction block; reads and writes go on).",
+					   fkfix_create_index_steps(fk));
 }
 
 /*
@@ -994,6 +1038,21 @@ explain_as_constraint(ExplainOut *out, const char *conname, const char *relname)
 Datum
 fk_explain_constraint(PG_FUNCTION_ARGS)
 {
+	explain_one_constraint(fcinfo, false);
+	PG_RETURN_VOID();
+}
+
+/* fk_explain_steps(constraint_name name, table_name regclass): as above */
+Datum
+fk_explain_constraint_steps(PG_FUNCTION_ARGS)
+{
+	explain_one_constraint(fcinfo, true);
+	PG_RETURN_VOID();
+}
+
+static void
+explain_one_constraint(FunctionCallInfo fcinfo, bool steps_only)
+{
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ExplainOut	out;
 	FkModel    *fk;
@@ -1003,8 +1062,9 @@ fk_explain_constraint(PG_FUNCTION_ARGS)
 	ext_nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	out.rsinfo = rsinfo;
 	out.step = 0;
+	out.steps_only = steps_only;
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_VOID();
+		return;
 	relid = PG_GETARG_OID(1);
 	fk_check_target(relid, "table_name");
 	fk = linitial(fk_model_checked_on(relid, NameStr(*PG_GETARG_NAME(0)),
@@ -1013,5 +1073,5 @@ fk_explain_constraint(PG_FUNCTION_ARGS)
 	fk_spi_connect();
 	explain_constraint(&out, fk);
 	fk_spi_finish();
-	PG_RETURN_VOID();
+
 }

@@ -50,6 +50,7 @@ typedef struct ExplainOut
 {
 	ReturnSetInfo *rsinfo;
 	int			step;
+	bool		steps_only;		/* fk_explain_steps: one row per fix step */
 } ExplainOut;
 
 /* One way of reading the message: names as the catalog confirmed them. */
@@ -78,13 +79,15 @@ typedef struct FkErrorText
 typedef struct FkxSuggestion
 {
 	char	   *text;
-	char	   *sql;			/* NULL: not offered as a statement */
+	List	   *steps;			/* NIL: not offered as a statement */
 	bool		works;			/* nothing would still block the statement */
 } FkxSuggestion;
 
 /* fk_explain.c */
 extern void fkx_emit(ExplainOut *out, const char *finding,
 					 const char *suggestion, const char *sql);
+extern void fkx_emit_steps(ExplainOut *out, const char *finding,
+						   const char *suggestion, List *steps);
 extern char *fkx_colnames_text(FkModel *fk, bool pk_side);
 extern char *fkx_key_text(FkModel *fk, bool pk_side, char **values);
 extern char *fkx_splits_text(FkModel *fk, bool pk_side, List *splits);

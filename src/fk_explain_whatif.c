@@ -172,7 +172,6 @@ fkx_suggest_cascade(FkModel *fk, char **values, int64 direct)
 {
 	FkxSuggestion *sg = palloc0(sizeof(FkxSuggestion));
 	StringInfoData s;
-	StringInfoData sql;
 	const char *con = quote_identifier(NameStr(fk->conname));
 	char	   *failed = NULL;
 	FkCascade  *c;
@@ -208,13 +207,12 @@ fkx_suggest_cascade(FkModel *fk, char **values, int64 direct)
 		appendStringInfoString(&s, " (Worked out by the cascade preview with the constraint taken as ON DELETE CASCADE.)");
 		fk_casc_end(c);
 	}
-	sg->text = s.data;
 	if (sg->works)
 	{
-		initStringInfo(&sql);
-		fkfix_redefine(&sql, fk, fk->match_type, FKCONSTR_ACTION_CASCADE, fk->upd_action);
-		sg->sql = sql.data;
+		appendStringInfo(&s, " %s", fkfix_redefine_text(fk));
+		sg->steps = fkfix_redefine_steps(fk, fk->match_type, FKCONSTR_ACTION_CASCADE, fk->upd_action);
 	}
+	sg->text = s.data;
 	return sg;
 }
 
@@ -229,7 +227,6 @@ fkx_suggest_set_null(FkModel *fk, char **values)
 {
 	FkxSuggestion *sg = palloc0(sizeof(FkxSuggestion));
 	StringInfoData s;
-	StringInfoData sql;
 	char	   *failed = NULL;
 	FkCascade  *c;
 
@@ -257,13 +254,12 @@ fkx_suggest_set_null(FkModel *fk, char **values)
 						 fksql_relname(fk->fk_relid));
 		fk_casc_end(c);
 	}
-	sg->text = s.data;
 	if (sg->works)
 	{
-		initStringInfo(&sql);
-		fkfix_redefine(&sql, fk, fk->match_type, FKCONSTR_ACTION_SETNULL, fk->upd_action);
-		sg->sql = sql.data;
+		appendStringInfo(&s, " %s", fkfix_redefine_text(fk));
+		sg->steps = fkfix_redefine_steps(fk, fk->match_type, FKCONSTR_ACTION_SETNULL, fk->upd_action);
 	}
+	sg->text = s.data;
 	return sg;
 }
 
@@ -374,7 +370,6 @@ fkx_suggest_update_cascade(FkModel *fk, char **values, FkStatement *st)
 {
 	FkxSuggestion *sg = palloc0(sizeof(FkxSuggestion));
 	StringInfoData s;
-	StringInfoData sql;
 	char	   *failed = NULL;
 	FkCascRequest *req = NULL;
 	FkCascade  *c = NULL;
@@ -414,12 +409,11 @@ fkx_suggest_update_cascade(FkModel *fk, char **values, FkStatement *st)
 		appendStringInfo(&s, " (Worked out by: %s.)", call.data);
 		fk_casc_end(c);
 	}
-	sg->text = s.data;
 	if (sg->works)
 	{
-		initStringInfo(&sql);
-		fkfix_redefine(&sql, fk, fk->match_type, fk->del_action, FKCONSTR_ACTION_CASCADE);
-		sg->sql = sql.data;
+		appendStringInfo(&s, " %s", fkfix_redefine_text(fk));
+		sg->steps = fkfix_redefine_steps(fk, fk->match_type, fk->del_action, FKCONSTR_ACTION_CASCADE);
 	}
+	sg->text = s.data;
 	return sg;
 }

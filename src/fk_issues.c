@@ -14,22 +14,26 @@
  *				deletes on the referenced table scan (unindexed)
  *	  info		it costs time but nothing is at risk (duplicate)
  *
- * Each fix_sql is one string that runs as is through EXECUTE, psql's
- * \gexec or a plain simple-protocol query, inside a transaction block or
- * not, and once run makes its row disappear.  When a fix takes several
- * statements (enabling triggers on several tables) they are joined with
- * "; " in the string.  No fix needs to run outside a transaction block,
- * which is why the index is not built CONCURRENTLY (see issue_unindexed).
+ * Each fix is a list of steps (fk_fix.h), to run in order, each on its
+ * own (psql's autocommit, \gexec): fix_steps, with what each locks and
+ * whether it must run outside a transaction block (a CONCURRENTLY index
+ * build); fix_sql is the same steps as one text to read.  Once run, the
+ * row disappears.  invalid_index (warning) is an index of the key's
+ * columns that a failed concurrent build left INVALID.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "utils/array.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "catalog/index.h"
+#include "catalog/pg_class.h"
 #include "utils/lsyscache.h"
 
 #include "fk_fix.h"
@@ -38,9 +42,13 @@
 
 PG_FUNCTION_INFO_V1(fk_issue_rows);
 
+#define ISSUE_COLS 10
+
 static void put_issue(ReturnSetInfo *rsinfo, const char *severity,
 					  const char *issue, FkModel *fk, const char *detail,
-					  const char *fix_sql);
+					  List *steps);
+static void issue_invalid_index(ReturnSetInfo *rsinfo, FkModel *fk,
+								List **seen);
 static void issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk);
 static void issue_not_validated(ReturnSetInfo *rsinfo, FkModel *fk);
 static void issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk);
@@ -64,6 +72,7 @@ fk_issue_rows(PG_FUNCTION_ARGS)
 	List	   *fks;
 	int			n;
 	bool	   *is_dup;
+	List	   *seen_indexes = NIL;
 
 	InitMaterializedSRF(fcinfo, 0);
 	fks = fk_model_list(InvalidOid, true,
@@ -111,18 +120,45 @@ fk_issue_rows(PG_FUNCTION_ARGS)
 		if (!fk->validated)
 			issue_not_validated(rsinfo, fk);
 		issue_type_mismatch(rsinfo, fk);
+		issue_invalid_index(rsinfo, fk, &seen_indexes);
 		if (!fk->indexed)
 			issue_unindexed(rsinfo, fk, same_index);
 	}
 	PG_RETURN_VOID();
 }
 
+static Datum
+text_array(List *texts)
+{
+	int			n = list_length(texts);
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(n, 1));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	ListCell   *lc;
+
+	foreach(lc, texts)
+	{
+		char	   *t = lfirst(lc);
+
+		nulls[foreach_current_index(lc)] = t == NULL;
+		elems[foreach_current_index(lc)] = t ? CStringGetTextDatum(t) : (Datum) 0;
+	}
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * One row: the fix's steps as fix_sql (to read), fix_steps (to run),
+ * fix_outside_transaction (some step refuses a transaction block), and
+ * per step whether it does and what it locks; all NULL without a fix.
+ */
 static void
 put_issue(ReturnSetInfo *rsinfo, const char *severity, const char *issue,
-		  FkModel *fk, const char *detail, const char *fix_sql)
+		  FkModel *fk, const char *detail, List *steps)
 {
-	Datum		values[6];
-	bool		nulls[6];
+	Datum		values[ISSUE_COLS];
+	bool		nulls[ISSUE_COLS];
 
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = CStringGetTextDatum(severity);
@@ -130,10 +166,31 @@ put_issue(ReturnSetInfo *rsinfo, const char *severity, const char *issue,
 	values[2] = ObjectIdGetDatum(fk->fk_relid);
 	values[3] = NameGetDatum(&fk->conname);
 	values[4] = CStringGetTextDatum(detail);
-	if (fix_sql)
-		values[5] = CStringGetTextDatum(fix_sql);
+	if (steps != NIL)
+	{
+		List	   *sqls = NIL;
+		List	   *locks = NIL;
+		Datum	   *outside = palloc(sizeof(Datum) * list_length(steps));
+		ListCell   *lc;
+
+		foreach(lc, steps)
+		{
+			FkFixStep  *st = lfirst(lc);
+
+			sqls = lappend(sqls, st->sql);
+			locks = lappend(locks, st->locks);
+			outside[foreach_current_index(lc)] = BoolGetDatum(st->outside_transaction);
+		}
+		values[5] = CStringGetTextDatum(fkfix_steps_text(steps));
+		values[6] = text_array(sqls);
+		values[7] = BoolGetDatum(fkfix_steps_outside(steps));
+		values[8] = PointerGetDatum(construct_array(outside, list_length(steps),
+													BOOLOID, 1, true, TYPALIGN_CHAR));
+		values[9] = text_array(locks);
+	}
 	else
-		nulls[5] = true;
+		for (int i = 5; i < ISSUE_COLS; i++)
+			nulls[i] = true;
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
@@ -147,7 +204,7 @@ static void
 issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk)
 {
 	List	   *trigs = fk_model_disabled_triggers(fk);
-	StringInfoData fix;
+	List	   *steps;
 	StringInfoData detail;
 	StringInfoData where;
 	ListCell   *lc;
@@ -158,8 +215,7 @@ issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk)
 	if (trigs == NIL)
 		return;					/* re-enabled since the model was loaded */
 
-	initStringInfo(&fix);
-	fkfix_enable_triggers(&fix, fk);
+	steps = fkfix_enable_triggers_steps(fk);
 	initStringInfo(&where);
 	foreach(lc, trigs)
 	{
@@ -187,8 +243,8 @@ issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk)
 		appendStringInfo(&detail, "%d %s replica-only", nreplica,
 						 nreplica == 1 ? "is" : "are");
 	appendStringInfoString(&detail,
-						   ": rows that break the foreign key can be written meanwhile. Enabling internal triggers needs superuser; look for orphaned rows afterwards.");
-	put_issue(rsinfo, "error", "not_enforced", fk, detail.data, fix.data);
+						   ": rows that break the foreign key can be written meanwhile. Enabling internal triggers needs superuser; each ENABLE TRIGGER takes a SHARE ROW EXCLUSIVE lock on its table (writes wait, briefly), after SET lock_timeout. Look for orphaned rows afterwards.");
+	put_issue(rsinfo, "error", "not_enforced", fk, detail.data, steps);
 	list_free_deep(trigs);
 }
 
@@ -196,13 +252,9 @@ issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk)
 static void
 issue_not_validated(ReturnSetInfo *rsinfo, FkModel *fk)
 {
-	StringInfoData fix;
-
-	initStringInfo(&fix);
-	fkfix_validate(&fix, fk);
 	put_issue(rsinfo, "warning", "not_validated", fk,
-			  "The constraint was added NOT VALID: new rows are checked, rows that existed before are not. VALIDATE CONSTRAINT checks them and will fail while orphaned rows exist; find and fix those first.",
-			  fix.data);
+			  "The constraint was added NOT VALID: new rows are checked, rows that existed before are not. VALIDATE CONSTRAINT checks them, in a transaction of its own under a SHARE UPDATE EXCLUSIVE lock (reads and writes go on), and will fail while orphaned rows exist; find and fix those first.",
+			  fkfix_validate_steps(fk));
 }
 
 /*
@@ -215,12 +267,11 @@ issue_not_validated(ReturnSetInfo *rsinfo, FkModel *fk)
 static void
 issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk)
 {
-	StringInfoData fix;
+	List	   *steps = fkfix_column_types_steps(fk);
 	StringInfoData detail;
 	bool		inherited = false;
 
-	initStringInfo(&fix);
-	if (!fkfix_column_types(&fix, fk))
+	if (steps == NIL)
 		return;
 	initStringInfo(&detail);
 	for (int i = 0; i < fk->nkeys; i++)
@@ -236,7 +287,7 @@ issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk)
 		inherited |= fk->fk_inherited[i];
 	}
 	appendStringInfoString(&detail,
-						   " Every check compares across types, and values the referenced column can hold may not fit. Changing the type rewrites the table under an ACCESS EXCLUSIVE lock.");
+						   " Every check compares across types, and values the referenced column can hold may not fit. Changing the type rewrites the table under an ACCESS EXCLUSIVE lock (reads and writes wait); the fix's statement_timeout of " FKFIX_SCAN_TIMEOUT " bounds that: raise it for a larger table, in a quiet hour.");
 	if (inherited)
 	{
 		/* PostgreSQL refuses to alter an inherited column's type here */
@@ -245,15 +296,14 @@ issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk)
 		put_issue(rsinfo, "warning", "type_mismatch", fk, detail.data, NULL);
 		return;
 	}
-	put_issue(rsinfo, "warning", "type_mismatch", fk, detail.data, fix.data);
+	put_issue(rsinfo, "warning", "type_mismatch", fk, detail.data, steps);
 }
 
 /*
- * No index leads with the key columns.  The fix is a plain CREATE INDEX,
- * not CONCURRENTLY: CONCURRENTLY cannot run in a transaction block (so not
- * through EXECUTE in a function, nor as part of a multi-statement string)
- * nor on a partitioned table, and a fix must run wherever it is executed.
- * The detail tells when to prefer CONCURRENTLY by hand.
+ * No index leads with the key columns.  The fix builds one CONCURRENTLY,
+ * outside a transaction block (writes go on); on a partitioned table an
+ * index ON ONLY the parent, one built concurrently per partition and
+ * attached to it (CONCURRENTLY is refused on a partitioned table).
  *
  * When an earlier constraint of the table has the same column set and is
  * unindexed too, the index proposed for it serves this one as well: the
@@ -263,7 +313,6 @@ issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk)
 static void
 issue_unindexed(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *same_index)
 {
-	StringInfoData fix;
 	StringInfoData detail;
 	StringInfoData cols;
 	int			first_pos[INDEX_MAX_KEYS];
@@ -292,12 +341,43 @@ issue_unindexed(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *same_index)
 		put_issue(rsinfo, "warning", "unindexed", fk, detail.data, NULL);
 		return;
 	}
-	appendStringInfoString(&detail,
-						   " The fix blocks writes to the table while the index builds; on a large, busy table that is not partitioned, run it as CREATE INDEX CONCURRENTLY outside a transaction block instead.");
+	if (fk->fk_relkind == RELKIND_PARTITIONED_TABLE)
+		appendStringInfoString(&detail,
+							   " The fix creates the index ON ONLY the partitioned table (a SHARE lock on it alone, briefly), builds each partition's CONCURRENTLY (SHARE UPDATE EXCLUSIVE: reads and writes go on), outside a transaction block, and attaches it (briefly); the index is valid once every partition's is attached.");
+	else
+		appendStringInfoString(&detail,
+							   " The fix builds it CONCURRENTLY, outside a transaction block, under a SHARE UPDATE EXCLUSIVE lock: reads and writes go on.");
+	put_issue(rsinfo, "warning", "unindexed", fk, detail.data,
+			  fkfix_create_index_steps(fk));
+}
 
-	initStringInfo(&fix);
-	fkfix_create_index(&fix, fk);
-	put_issue(rsinfo, "warning", "unindexed", fk, detail.data, fix.data);
+/*
+ * An index of the key's columns left INVALID, by a CREATE INDEX
+ * CONCURRENTLY that failed or was cancelled (its lock_timeout, say): it
+ * serves no lookup, yet every write keeps it up to date.  The fix drops it
+ * concurrently; the unindexed row's fix builds it again.  Each index is
+ * reported once, for the first key it would serve.
+ */
+static void
+issue_invalid_index(ReturnSetInfo *rsinfo, FkModel *fk, List **seen)
+{
+	ListCell   *lc;
+
+	foreach(lc, fkfix_invalid_indexes(fk))
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		Oid			relid = IndexGetRelation(indexoid, false);
+
+		if (list_member_oid(*seen, indexoid))
+			continue;
+		*seen = lappend_oid(*seen, indexoid);
+		put_issue(rsinfo, "warning", "invalid_index", fk,
+				  psprintf("Index %s.%s of %s on the key's columns is INVALID: a CREATE INDEX CONCURRENTLY failed or was cancelled (a lock_timeout, say). It serves no lookup, but every write to %s still updates it. The fix drops it CONCURRENTLY, outside a transaction block (SHARE UPDATE EXCLUSIVE: reads and writes go on); the key's index is then built again by the unindexed fix.",
+						   fksql_nspname(get_rel_namespace(indexoid)),
+						   quote_identifier(get_rel_name(indexoid)),
+						   fksql_relname(relid), fksql_relname(relid)),
+				  fkfix_drop_index_steps(indexoid));
+	}
 }
 
 /*
@@ -309,7 +389,6 @@ issue_unindexed(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *same_index)
 static void
 issue_duplicate(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *kept)
 {
-	StringInfoData fix;
 	StringInfoData detail;
 	char	   *def = fk_model_definition(fk);
 	char	   *keptdef = fk_model_definition(kept);
@@ -324,9 +403,9 @@ issue_duplicate(ReturnSetInfo *rsinfo, FkModel *fk, FkModel *kept)
 						 " The definitions differ (%s, kept: %s): dropping this one changes what happens.",
 						 def, keptdef);
 
-	initStringInfo(&fix);
-	fkfix_drop(&fix, fk);
-	put_issue(rsinfo, "info", "duplicate", fk, detail.data, fix.data);
+	appendStringInfoString(&detail,
+						   " Dropping it takes an ACCESS EXCLUSIVE lock on both tables, briefly, after SET lock_timeout.");
+	put_issue(rsinfo, "info", "duplicate", fk, detail.data, fkfix_drop_steps(fk));
 }
 
 /*

@@ -157,7 +157,8 @@ my %issues = map { my ($i, $s, $n) = split /\|/; ("issue=$i,severity=$s" => $n) 
 SET ROLE fkmon;
 SELECT k.issue, k.severity, count(i.issue)
   FROM (VALUES ('not_enforced', 'error'), ('not_validated', 'warning'),
-               ('type_mismatch', 'warning'), ('unindexed', 'warning'),
+               ('type_mismatch', 'warning'), ('invalid_index', 'warning'),
+               ('unindexed', 'warning'),
                ('duplicate', 'info')) AS k(issue, severity)
   LEFT JOIN fk_issues i USING (issue, severity) GROUP BY 1, 2});
 is_deeply(
