@@ -594,6 +594,37 @@ fkfix_redefine_steps(FkModel *fk, char match_type, char del_action,
 }
 
 /*
+ * A new key, added the safe way: ADD ... NOT VALID reads no row and holds
+ * its SHARE ROW EXCLUSIVE locks briefly; the old rows are checked by the
+ * VALIDATE of fkfix_validate_steps, run after it, apart.  On a partitioned
+ * referencing table PostgreSQL 15 has no NOT VALID foreign key, so the
+ * ADD itself reads every row under those locks (writes wait, reads go on).
+ */
+List *
+fkfix_add_key_steps(FkModel *fk)
+{
+	List	   *steps = NIL;
+	StringInfoData sql;
+	bool		partitioned = (fk->fk_relkind == RELKIND_PARTITIONED_TABLE);
+	const char *pair = fk->fk_relid == fk->pk_relid ?
+		fksql_relname(fk->fk_relid) :
+		psprintf("%s and %s", fksql_relname(fk->fk_relid), fksql_relname(fk->pk_relid));
+
+	initStringInfo(&sql);
+	fkfix_add_constraint(&sql, fk, true);
+	set_timeouts(&steps, partitioned ? FKFIX_SCAN_TIMEOUT : FKFIX_BRIEF_TIMEOUT);
+	if (partitioned)
+		add_step(&steps, sql.data, false,
+				 psprintf("SHARE ROW EXCLUSIVE on %s (writes wait, reads go on) while every row of %s is checked (PostgreSQL 15 has no NOT VALID foreign key on a partitioned table)",
+						  pair, fksql_relname(fk->fk_relid)));
+	else
+		add_step(&steps, sql.data, false,
+				 psprintf("SHARE ROW EXCLUSIVE on %s (writes wait, reads go on), briefly: no row is read",
+						  pair));
+	return reset_timeouts(steps);
+}
+
+/*
  * ALTER TABLE t ADD CONSTRAINT c FOREIGN KEY (cols) REFERENCES p (cols)
  * [MATCH FULL] [NOT VALID]: the key as a new constraint with the default
  * actions.  NOT VALID adds it without reading the table (new rows are

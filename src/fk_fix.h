@@ -40,6 +40,7 @@ extern bool fkfix_steps_outside(List *steps);
 
 /* fixes handed out (fk_issues, fk_explain): lists of FkFixStep */
 extern List *fkfix_validate_steps(FkModel *fk);
+extern List *fkfix_add_key_steps(FkModel *fk);
 extern List *fkfix_enable_triggers_steps(FkModel *fk);
 extern List *fkfix_create_index_steps(FkModel *fk);
 extern List *fkfix_redefine_steps(FkModel *fk, char match_type,

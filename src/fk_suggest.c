@@ -1302,12 +1302,12 @@ candidate_cmp(SugTable *child, Candidate *a, Candidate *b)
 /*
  * One result row: the suggestion with its exact orphan count (the rows the
  * real key would reject, from the orphan engine on the model the server
- * would build), a constraint name free in the schema, and the DDL: ADD
- * ... NOT VALID (no scan, new rows checked at once), then VALIDATE
- * CONSTRAINT as a separate statement (SHARE UPDATE EXCLUSIVE, writes go
- * on; it fails while orphans remain).  PostgreSQL 15 cannot add a NOT
- * VALID key to a partitioned table: there ddl adds and validates at once,
- * and validate_ddl is NULL.
+ * would build), a constraint name free in the schema, and the DDL as
+ * fk_fix.c writes a new key: ADD ... NOT VALID under a lock_timeout (no
+ * scan, new rows checked at once), then VALIDATE CONSTRAINT run apart
+ * (SHARE UPDATE EXCLUSIVE, writes go on; it fails while orphans remain).
+ * PostgreSQL 15 cannot add a NOT VALID key to a partitioned table: there
+ * ddl adds and validates at once, and validate_ddl is NULL.
  */
 static void
 put_suggestion(SuggestState *st, Candidate *c)
@@ -1316,8 +1316,8 @@ put_suggestion(SuggestState *st, Candidate *c)
 	Datum		values[SUGGEST_COLS];
 	bool		nulls[SUGGEST_COLS];
 	FkOrphanSummary summary;
-	StringInfoData ddl;
-	StringInfoData validate;
+	char	   *ddl;
+	char	   *validate = NULL;
 	char	   *name;
 	MemoryContext oldcxt;
 	bool		partitioned = (fk->fk_relkind == RELKIND_PARTITIONED_TABLE);
@@ -1331,11 +1331,9 @@ put_suggestion(SuggestState *st, Candidate *c)
 	MemoryContextSwitchTo(oldcxt);
 	namestrcpy(&fk->conname, name);
 
-	initStringInfo(&ddl);
-	fkfix_add_constraint(&ddl, fk, true);
-	initStringInfo(&validate);
+	ddl = fkfix_steps_text(fkfix_add_key_steps(fk));
 	if (!partitioned)
-		fkfix_validate(&validate, fk);
+		validate = fkfix_steps_text(fkfix_validate_steps(fk));
 
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = ObjectIdGetDatum(fk->fk_relid);
@@ -1350,8 +1348,8 @@ put_suggestion(SuggestState *st, Candidate *c)
 	values[8] = BoolGetDatum(c->sampled);
 	values[9] = Int64GetDatum(summary.orphan_rows);
 	values[10] = NameGetDatum(&fk->conname);
-	values[11] = CStringGetTextDatum(ddl.data);
-	values[12] = partitioned ? (Datum) 0 : CStringGetTextDatum(validate.data);
+	values[11] = CStringGetTextDatum(ddl);
+	values[12] = partitioned ? (Datum) 0 : CStringGetTextDatum(validate);
 	nulls[12] = partitioned;
 	tuplestore_putvalues(st->rsinfo->setResult, st->rsinfo->setDesc, values, nulls);
 }

@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 
 const [records, readme, work] = process.argv.slice(2);
 const here = dirname(fileURLToPath(import.meta.url));
-const squawk = join(here, "node_modules", ".bin", "squawk");
+// the binary package squawk-cli installs for Linux x86-64 (package.json says why)
+const squawk = join(here, "node_modules", "@squawk-cli", "linux-x64", "bin", "squawk");
 
 // The allowed findings: rows "| `rule` | `statement pattern` | why |" of
 // the table under the heading "What squawk says" (LIKE patterns: % is

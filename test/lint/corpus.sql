@@ -56,6 +56,13 @@ INSERT INTO orders VALUES (10, 1);
 INSERT INTO lines VALUES (10, 1);
 INSERT INTO tree VALUES (1, NULL, 1), (2, 1, 1);
 
+-- references no key enforces, for fk_suggest's DDL (a plain and a partitioned table)
+CREATE TABLE shipments (id int PRIMARY KEY, order_id int);
+INSERT INTO shipments VALUES (1, 10);
+CREATE TABLE returns (id int, order_id int) PARTITION BY RANGE (id);
+CREATE TABLE returns_1 PARTITION OF returns FOR VALUES FROM (0) TO (100);
+INSERT INTO returns VALUES (1, 10);
+
 -- hostile names in a schema of their own
 SET search_path = "lint ""odd"" ; name";
 CREATE TABLE "Pa""rent; DROP" ("i d" int PRIMARY KEY);
