@@ -197,7 +197,7 @@ per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
 	fk_check_target(target, "target");
 	fks = fk_model_checked_on(target,
 							  PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
-							  FK_LOAD_NAMES);
+							  FK_LOAD_NAMES | FK_LOAD_REFS);
 	foreach(lc, fks)
 		fk_require_readable(lfirst(lc), whole_fk_row);
 
@@ -329,7 +329,7 @@ fk_check(PG_FUNCTION_ARGS)
 	int64		rows_done = 0;
 
 	InitMaterializedSRF(fcinfo, 0);
-	fks = fk_keys_of_target(fcinfo, 0, false);
+	fks = fk_keys_of_target(fcinfo, 0, false, FK_LOAD_REFS);
 
 	loopcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_check loop",
 									ALLOCSET_DEFAULT_SIZES);
