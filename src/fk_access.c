@@ -54,6 +54,19 @@ fk_check_target(Oid relid, const char *argname)
 					 argname)));
 }
 
+/*
+ * fk_check_target for the functions that check declared-only references
+ * too, whose tables may be foreign tables (a reference across servers).
+ */
+void
+fk_check_target_or_foreign(Oid relid, const char *argname)
+{
+	LockRelationOid(relid, AccessShareLock);
+	if (get_rel_relkind(relid) == RELKIND_FOREIGN_TABLE)
+		return;
+	fk_check_target(relid, argname);
+}
+
 /* The privilege's keyword, for messages. */
 static const char *
 privilege_name(AclMode mode)
@@ -283,7 +296,10 @@ fk_keys_of_target(FunctionCallInfo fcinfo, int argno, bool declared_only,
 	if (PG_ARGISNULL(argno))
 		return fk_model_list(InvalidOid, true, flags);
 	target = PG_GETARG_OID(argno);
-	fk_check_target(target, "target");
+	if (flags & FK_LOAD_REFS)
+		fk_check_target_or_foreign(target, "target");
+	else
+		fk_check_target(target, "target");
 	return declared_only ? fk_model_list(target, true, flags) :
 		fk_model_checked_on(target, NULL, flags);
 }

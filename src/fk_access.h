@@ -17,6 +17,7 @@
 #include "storage/lockdefs.h"
 
 extern void fk_check_target(Oid relid, const char *argname);
+extern void fk_check_target_or_foreign(Oid relid, const char *argname);
 extern bool fk_has_privilege(Oid relid, AclMode mode, int ncols,
 							 const AttrNumber *cols);
 extern void fk_require_privilege(Oid relid, AclMode mode, int ncols,

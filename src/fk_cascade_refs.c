@@ -95,7 +95,8 @@ collect_key(Datum *row, bool *rownulls, TupleDesc desc, void *arg)
 
 /*
  * How many rows of fk's referencing table point at one of the keys in rk:
- * SELECT count(*) FROM child c WHERE EXISTS (SELECT FROM unnest($1, ...)
+ * SELECT count(*) FROM child c WHERE EXISTS (SELECT FROM ROWS FROM
+ * (unnest($1), ...)
  * d(<referenced columns>) WHERE <d's key = c's key>).
  */
 static int64
@@ -108,7 +109,7 @@ count_referencing(RefKeys *rk)
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT pg_catalog.count(*) FROM ");
 	fksql_rel(&sql, fk->fk_relid, true);
-	appendStringInfoString(&sql, " c WHERE EXISTS (SELECT FROM pg_catalog.unnest(");
+	appendStringInfoString(&sql, " c WHERE EXISTS (SELECT FROM ROWS FROM (");
 	for (int i = 0; i < fk->nkeys; i++)
 	{
 		int16		typlen;
@@ -125,7 +126,7 @@ count_referencing(RefKeys *rk)
 															1, dims, lbs, fk->pk_types[i],
 															typlen, typbyval, typalign)),
 						 false);
-		appendStringInfo(&sql, "%s$%d", i > 0 ? ", " : "", p);
+		appendStringInfo(&sql, "%spg_catalog.unnest($%d)", i > 0 ? ", " : "", p);
 	}
 	appendStringInfoString(&sql, ") d(");
 	for (int i = 0; i < fk->nkeys; i++)

@@ -349,6 +349,14 @@ fk_promote(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("reference \"%s\" was removed concurrently", name)));
+	if (fk->fk_relkind == RELKIND_FOREIGN_TABLE ||
+		fk->pk_relkind == RELKIND_FOREIGN_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("reference \"%s\" links a foreign table and cannot become a foreign key",
+						name),
+				 errdetail("PostgreSQL enforces foreign keys only between tables of one database."),
+				 errhint("Keep it declared and check it with fk_check or fk_check_snapshot.")));
 	if (constraint_named_on(fk->fk_relid, name))
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),

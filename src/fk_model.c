@@ -1581,7 +1581,8 @@ fk_ref_edges(Oid relid, bool referencing)
 static bool
 fk_ref_relkind_ok(char relkind)
 {
-	return relkind == RELKIND_RELATION || relkind == RELKIND_PARTITIONED_TABLE;
+	return relkind == RELKIND_RELATION || relkind == RELKIND_PARTITIONED_TABLE ||
+		relkind == RELKIND_FOREIGN_TABLE;
 }
 
 /* The attribute numbers of colnames in relid; false (or an error) if one is missing. */
@@ -1668,7 +1669,8 @@ fk_ref_unique_index(Oid pk_relid, int n, const AttrNumber *attnums)
  * referenced column's collation.  With report, every reason it cannot be
  * is an error (what fk_declare says); without, NULL (a table or column
  * gone since it was declared).  Only fk_declare requires the unique
- * index: a reference whose index was dropped since is still checked.
+ * index: a reference whose index was dropped since is still checked.  A
+ * foreign table may be either side (its server keeps its uniqueness).
  */
 FkModel *
 fk_model_ref_resolve(const char *name, Oid fk_relid, int ncols,
@@ -1703,7 +1705,7 @@ fk_model_ref_resolve(const char *name, Oid fk_relid, int ncols,
 				 errmsg("\"%s\" cannot be part of a reference",
 						get_rel_name(fk_ref_relkind_ok(fk_relkind) ? pk_relid : fk_relid)),
 				 errdetail_relkind_not_supported(kind),
-				 errhint("A reference links two tables or partitioned tables.")));
+				 errhint("A reference links two tables, partitioned tables or foreign tables.")));
 	}
 	if (ncols != npkcols || ncols == 0)
 	{
@@ -1757,7 +1759,9 @@ fk_model_ref_resolve(const char *name, Oid fk_relid, int ncols,
 					 errhint("Reference a column of a type with a default btree operator class.")));
 		}
 	}
-	if (report && !fk_ref_unique_index(pk_relid, ncols, pk_attnums))
+	/* a foreign table's uniqueness is its server's to keep */
+	if (report && pk_relkind != RELKIND_FOREIGN_TABLE &&
+		!fk_ref_unique_index(pk_relid, ncols, pk_attnums))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_FOREIGN_KEY),
 				 errmsg("there is no unique constraint matching given keys for referenced table \"%s\"",
