@@ -430,6 +430,21 @@ SELECT * FROM fk_promote('again');
 SELECT fk_undeclare('again');
 
 ------------------------------------------------------------------------
+-- fk_suggest does not suggest what is declared already
+------------------------------------------------------------------------
+CREATE SCHEMA decl_sug;
+CREATE TABLE decl_sug.customers (id int PRIMARY KEY);
+CREATE TABLE decl_sug.orders (id int PRIMARY KEY, customer_id int);
+INSERT INTO decl_sug.customers SELECT generate_series(1, 50);
+INSERT INTO decl_sug.orders SELECT g, g % 50 + 1 FROM generate_series(1, 200) g;
+ANALYZE decl_sug.customers, decl_sug.orders;
+SELECT table_name, columns, referenced_table FROM fk_suggest('{decl_sug}');
+SELECT fk_declare('orders_customers', 'decl_sug.orders', '{customer_id}', 'decl_sug.customers', '{id}');
+SELECT count(*) FROM fk_suggest('{decl_sug}');
+SELECT fk_undeclare('orders_customers');
+DROP SCHEMA decl_sug CASCADE;
+
+------------------------------------------------------------------------
 -- The table pg_dump keeps, and what a dropped table leaves
 ------------------------------------------------------------------------
 SELECT extconfig::regclass[] @> '{fk_declared_references}' AS dumped

@@ -15,7 +15,9 @@
  *	   (pushed down as one aggregate when the child is foreign);
  *	2. per batch of fk_tools.remote_batch_size keys, the referenced keys
  *	   among them: SELECT pk FROM parent WHERE pk = ANY ($1) AND ...
- *	   (one remote query per batch, an index probe on a local parent);
+ *	   (one remote query per batch, an index probe on a local parent), or,
+ *	   when there are about as many keys as referenced rows, those read
+ *	   once (read_parent_whole);
  *	3. locally, the batch's keys no referenced key matches, compared with
  *	   the reference's operators and collations, as RI would compare them.
  *
@@ -42,6 +44,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/pg_locale.h"
+#include "utils/syscache.h"
 
 #include "fk_remote.h"
 #include "fk_sql.h"
@@ -191,6 +194,26 @@ fk_remote_keys_source(StringInfo sql, FkParams *params, FkModel *fk,
 				fk->fk_colls, keys->values, keys->weights, from, to, alias);
 }
 
+/*
+ * Would probing cost more than reading the referenced keys once?  When the
+ * referencing side has at least half as many distinct keys as the
+ * referenced table has rows (as its last ANALYZE estimated; unknown for a
+ * foreign table never analyzed), the probes would fetch nearly the whole
+ * table anyway, one round trip per batch.
+ */
+static bool
+read_parent_whole(FkModel *fk, int nkeys)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(fk->pk_relid));
+	float4		reltuples;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	reltuples = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
+	ReleaseSysCache(tup);
+	return reltuples > 0 && nkeys >= reltuples / 2;
+}
+
 /* rows of step 1 and 3: key values then a weight */
 typedef struct CollectIn
 {
@@ -229,6 +252,7 @@ fk_remote_missing(FkModel *fk, FkRemoteStats *stats)
 	CollectIn	in;
 	MemoryContext batchcxt;
 	FkRemoteStats local;
+	bool		whole;
 
 	if (stats == NULL)
 		stats = &local;
@@ -252,12 +276,13 @@ fk_remote_missing(FkModel *fk, FkRemoteStats *stats)
 	fk_spi_stream(sql.data, NULL, collect_row, &in);
 	stats->keys_fetched = all->n;
 
-	/* 2 and 3, batch by batch */
+	/* 2 and 3, batch by batch, or in one batch reading the parent once */
+	whole = read_parent_whole(fk, all->n);
 	batchcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_tools remote batch",
 									 ALLOCSET_DEFAULT_SIZES);
-	for (int from = 0; from < all->n; from += fk_remote_batch_size)
+	for (int from = 0; from < all->n; from += whole ? all->n : fk_remote_batch_size)
 	{
-		int			to = Min(from + fk_remote_batch_size, all->n);
+		int			to = whole ? all->n : Min(from + fk_remote_batch_size, all->n);
 		FkKeyList  *found;
 		FkParams   *params;
 		MemoryContext old;
@@ -272,7 +297,14 @@ fk_remote_missing(FkModel *fk, FkRemoteStats *stats)
 		appendStringInfoString(&sql, " FROM ");
 		fksql_rel(&sql, fk->pk_relid, true);
 		appendStringInfoString(&sql, " p WHERE ");
-		for (int i = 0; i < fk->nkeys; i++)
+		for (int i = 0; i < fk->nkeys && whole; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(&sql, " AND ");
+			fksql_col(&sql, "p", fk->pk_colnames[i]);
+			appendStringInfoString(&sql, " IS NOT NULL");
+		}
+		for (int i = 0; i < fk->nkeys && !whole; i++)
 		{
 			int			p = array_param(params, getBaseType(fk->fk_types[i]),
 										all->values[i], from, to);

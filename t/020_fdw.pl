@@ -127,6 +127,18 @@ SELECT orphan_rows FROM fk_check('lc') WHERE constraint_name = 'lc_frp'});
 like($stderr, qr/reference "lc_frp": (\d+) distinct keys read, 5 probes/,
 	"the referenced side is probed in batches (5 of 100 keys for ~450 keys)");
 
+# A referenced table known (ANALYZE) to have about as many rows as there
+# are keys is read once instead of probed; the result is the same.
+$local->safe_psql('postgres', 'ANALYZE frp');
+($ret, $stdout, $stderr) = $local->psql('postgres', q{
+SET client_min_messages = debug1;
+SET fk_tools.remote_batch_size = 100;
+SELECT orphan_rows FROM fk_check('lc') WHERE constraint_name = 'lc_frp'});
+like($stderr, qr/reference "lc_frp": (\d+) distinct keys read, 1 probes/,
+	'a referenced table about as large as the keys is read once');
+is($stdout, $local->safe_psql('postgres', "SELECT count(*) FROM server_orphans('lc_frp')"),
+	'reading it once finds the same orphans');
+
 # Both sides remote on the same server: the same set-based check.
 $local->safe_psql('postgres',
 	"SELECT fk_declare('frc_frp', 'frc', '{pid}', 'frp', '{id}')");
