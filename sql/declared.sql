@@ -347,7 +347,8 @@ SELECT fk_declare('cd_cp', 'cd', '{cp_id}', 'cp', '{id}');
 SELECT depth, table_name, action, row_count, via_constraint, referenced_table, detail
   FROM fk_cascade_preview('cp', 1) ORDER BY depth, action, via_constraint;
 -- the counts are kept in a variable: the subtransaction is rolled back
-CREATE FUNCTION decl.orphans_after(stmt text) RETURNS TABLE(reference name, n bigint)
+CREATE FUNCTION decl.orphans_after(stmt text, tbl regclass DEFAULT 'cd')
+RETURNS TABLE(reference name, n bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     got jsonb;
@@ -355,7 +356,7 @@ BEGIN
     BEGIN
         EXECUTE stmt;
         SELECT jsonb_object_agg(constraint_name, c) INTO got
-          FROM (SELECT o.constraint_name, count(*) AS c FROM fk_orphans('cd') o GROUP BY 1) x;
+          FROM (SELECT o.constraint_name, count(*) AS c FROM fk_orphans(tbl) o GROUP BY 1) x;
         RAISE EXCEPTION USING ERRCODE = 'P0004';
     EXCEPTION WHEN SQLSTATE 'P0004' THEN
     END;
@@ -371,6 +372,18 @@ SELECT depth, table_name, action, row_count, via_constraint, referenced_table
   FROM fk_update_preview('cc', 12, '{"id": 13}') ORDER BY depth, action, via_constraint;
 SELECT * FROM decl.orphans_after('UPDATE cc SET id = 13 WHERE id = 12');
 SELECT count(*) FROM fk_update_preview('cp', 1, '{"v": 5}') WHERE action = 'ORPHANED';
+-- keys an ON UPDATE CASCADE changes further down orphan what points at them
+CREATE TABLE cp2 (id int PRIMARY KEY);
+CREATE TABLE cc2 (id int PRIMARY KEY, cp_id int UNIQUE REFERENCES cp2 ON UPDATE CASCADE);
+CREATE TABLE cd2 (id int, cc_cp int, cc_id int);
+INSERT INTO cp2 VALUES (1), (2);
+INSERT INTO cc2 VALUES (10, 1), (11, 2);
+INSERT INTO cd2 VALUES (1, 1, 10), (2, 1, 11), (3, 2, 10);
+SELECT fk_declare('cd2_cp', 'cd2', '{cc_cp}', 'cc2', '{cp_id}');
+SELECT fk_declare('cd2_id', 'cd2', '{cc_id}', 'cc2', '{id}');
+SELECT depth, table_name, action, row_count, via_constraint, referenced_table
+  FROM fk_update_preview('cp2', 1, '{"id": 5}') ORDER BY depth, action, via_constraint;
+SELECT * FROM decl.orphans_after('UPDATE cp2 SET id = 5 WHERE id = 1', 'cd2');
 
 ------------------------------------------------------------------------
 -- Snapshots record them like keys

@@ -141,13 +141,37 @@ count_referencing(RefKeys *rk)
 	return fk_spi_count(sql.data, params);
 }
 
-/* Does the statement change one of the referenced columns of fk? */
+/*
+ * Does the group's change touch one of the referenced columns of fk?  The
+ * statement's own rows change the SET list's columns; rows an action
+ * reaches change the referencing columns of the key whose action it is
+ * (ON UPDATE CASCADE, SET NULL, SET DEFAULT).
+ */
 static bool
-sets_referenced_key(FkModel *fk, FkCascRequest *req)
+changes_referenced_key(FkModel *fk, FkCascGroup *g, FkCascRequest *req)
 {
+	int			n;
+	char	  **cols;
+	FkModel    *via = NULL;
+
+	if (g->depth == 0)
+	{
+		if (req->set == NULL)
+			return false;
+		n = req->set->n;
+		cols = req->set->cols;
+	}
+	else
+	{
+		via = OidIsValid(g->conoid) ? fk_model_load(g->conoid, FK_LOAD_NAMES) : NULL;
+		if (via == NULL)
+			return true;		/* not known: count, rather than miss */
+		n = via->nkeys;
+		cols = via->fk_colnames;
+	}
 	for (int i = 0; i < fk->nkeys; i++)
-		for (int j = 0; j < req->set->n; j++)
-			if (strcmp(fk->pk_colnames[i], req->set->cols[j]) == 0)
+		for (int j = 0; j < n; j++)
+			if (strcmp(fk->pk_colnames[i], cols[j]) == 0)
 				return true;
 	return false;
 }
@@ -176,9 +200,9 @@ fk_casc_refs_wanted(void)
 /*
  * The "would leave N rows orphaned" findings of a finished run (asked
  * with keep_rows), as a list of FkCascRefFinding: one per declared-only
- * reference and group of rows deleted (or, for an UPDATE of referenced
- * key columns, updated) in its referenced table, when some rows point at
- * them.  Needs SELECT on the groups' tables (else the finding says it was
+ * reference and group of rows deleted, or changed in its referenced
+ * columns (by the statement, or by an action), in its referenced table,
+ * when some rows point at them.  Needs SELECT on the groups' tables (else the finding says it was
  * not counted) and on the referencing key columns.
  */
 List *
@@ -200,8 +224,7 @@ fk_casc_ref_findings(FkCascade *c, FkCascRequest *req)
 		FkCascGroup *g = groups[i];
 		ListCell   *lc;
 
-		if (g->rows == 0 ||
-			!(g->action == FKC_DELETE || (g->action == FKC_UPDATE && req->set != NULL)))
+		if (g->rows == 0 || g->action == FKC_BLOCKED)
 			continue;
 		foreach(lc, refs)
 		{
@@ -213,7 +236,7 @@ fk_casc_ref_findings(FkCascade *c, FkCascRequest *req)
 
 			CHECK_FOR_INTERRUPTS();
 			if (!points_at(fk, g->relid) ||
-				(g->action == FKC_UPDATE && !sets_referenced_key(fk, req)))
+				(g->action != FKC_DELETE && !changes_referenced_key(fk, g, req)))
 				continue;
 			f = palloc0(sizeof(FkCascRefFinding));
 			f->depth = g->depth + 1;
