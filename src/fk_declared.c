@@ -203,9 +203,11 @@ fk_declare(PG_FUNCTION_ARGS)
 
 	LockRelationOid(child, AccessShareLock);
 	LockRelationOid(parent, AccessShareLock);
+	/* the privilege first, as ALTER TABLE checks it before the columns */
+	if (get_rel_relkind(child) != '\0')
+		require_child_owner(child, "Declaring");
 	fk = fk_model_ref_resolve(name, child, ncols, cols, parent, npkcols,
 							  pkcols, match_type, true);
-	require_child_owner(child, "Declaring");
 	if (!fk_has_privilege(parent, ACL_REFERENCES, fk->nkeys, fk->pk_attnums))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
