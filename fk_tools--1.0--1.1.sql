@@ -39,23 +39,24 @@ CREATE FUNCTION @extschema@.fk_constraint_rows(
     OUT validated boolean,
     OUT enforced boolean,
     OUT indexed boolean,
-    OUT definition text)
+    OUT definition text,
+    OUT declared_only boolean)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'fk_constraint_rows'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.fk_constraint_rows() IS
-'rows of the fk_constraints view: one per declared foreign key';
+'rows of the fk_constraints view: one per declared foreign key, then one per declared-only reference';
 
 CREATE VIEW @extschema@.fk_constraints AS
 SELECT r.constraint_oid, r.constraint_name, r.table_name, r.columns,
        r.referenced_table, r.referenced_columns, r.match_type,
        r.on_update, r.on_delete, r.is_deferrable, r.initially_deferred,
-       r.validated, r.enforced, r.indexed, r.definition
+       r.validated, r.enforced, r.indexed, r.definition, r.declared_only
   FROM @extschema@.fk_constraint_rows() AS r;
 
 COMMENT ON VIEW @extschema@.fk_constraints IS
-'one row per declared foreign key (partition clones folded into their parent), with its state: validated, enforced (RI triggers enabled), indexed';
+'one row per declared foreign key (partition clones folded into their parent), with its state: validated, enforced (RI triggers enabled), indexed; declared_only rows are references kept by fk_declare that no constraint enforces (constraint_oid, on_update and on_delete NULL, never validated nor enforced)';
 
 GRANT SELECT ON @extschema@.fk_constraints TO PUBLIC;
 
@@ -594,3 +595,62 @@ LANGUAGE C STABLE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.fk_explain_steps(name, regclass) IS
 'the fixes fk_explain(constraint_name, table_name) offers, one statement a row, as fk_explain_steps(error_text) gives them';
+
+------------------------------------------------------------------------
+-- Declared-only references: references no constraint enforces (the
+-- server cannot, or the application keeps them), kept in the extension's
+-- table so that every function listing keys includes them.  pg_dump keeps
+-- the rows (pg_extension_config_dump); the tables are regclass, so they
+-- follow renames, and the columns names, so they survive a restore.
+------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.fk_declared_references (
+    name name NOT NULL,
+    table_name regclass NOT NULL,
+    columns name[] NOT NULL,
+    referenced_table regclass NOT NULL,
+    referenced_columns name[] NOT NULL,
+    match_type text NOT NULL,
+    declared_at timestamptz NOT NULL,
+    declared_by name NOT NULL,
+    CONSTRAINT fk_declared_references_pkey PRIMARY KEY (name));
+
+COMMENT ON TABLE @extschema@.fk_declared_references IS
+'one row per declared-only reference (written by fk_declare and fk_undeclare only; fk_constraints shows them with declared_only)';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.fk_declared_references', '');
+
+-- What is declared is no secret, as the catalogs are not.
+GRANT SELECT ON @extschema@.fk_declared_references TO PUBLIC;
+
+CREATE FUNCTION @extschema@.fk_declare(
+    name text,
+    child regclass,
+    columns name[],
+    parent regclass,
+    parent_columns name[],
+    match text DEFAULT 'SIMPLE')
+RETURNS void
+AS 'MODULE_PATHNAME', 'fk_declare'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_declare(text, regclass, name[], regclass, name[], text) IS
+'declares a reference no constraint enforces: child''s columns point at parent''s parent_columns (a unique index must cover them exactly), compared with the referenced type''s default btree equality under the referenced column''s collation, MATCH SIMPLE or FULL; needs ownership of child and REFERENCES on parent_columns; the orphan, check, snapshot, graph and load order functions then include it';
+
+CREATE FUNCTION @extschema@.fk_undeclare(name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'fk_undeclare'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.fk_undeclare(text) IS
+'removes a declared-only reference (needs ownership of its child table, unless the table is gone)';
+
+CREATE FUNCTION @extschema@.fk_promote(
+    name text,
+    lock_timeout text DEFAULT '5s')
+RETURNS TABLE(step integer, statement text)
+AS 'MODULE_PATHNAME', 'fk_promote'
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.fk_promote(text, text) IS
+'the statements that turn a declared-only reference into a foreign key, each run on its own in order: SET lock_timeout, ADD CONSTRAINT ... NOT VALID, VALIDATE CONSTRAINT (one validating ADD CONSTRAINT for a partitioned child, which PostgreSQL 15 cannot add NOT VALID), fk_undeclare; refused while the reference has orphan rows';

@@ -42,6 +42,7 @@
 
 #include "fk_cascade.h"
 #include "fk_progress.h"
+#include "fk_remote.h"
 #include "fk_snapshot.h"
 
 PG_MODULE_MAGIC;
@@ -52,6 +53,7 @@ void
 _PG_init(void)
 {
 	fk_cascade_init();
+	fk_remote_init();
 	fk_snapshot_init();
 	fk_progress_init();
 	MarkGUCPrefixReserved("fk_tools");

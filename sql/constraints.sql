@@ -175,7 +175,8 @@ SELECT c.oid AS constraint_oid, c.conname AS constraint_name,
                   AND (i.indkey::int2[])[0:pg_catalog.cardinality(ks.keyset) - 1] @> ks.keyset
                   AND (i.indkey::int2[])[0:pg_catalog.cardinality(ks.keyset) - 1] <@ ks.keyset)
          AS indexed,
-       pg_catalog.pg_get_constraintdef(c.oid) AS definition
+       pg_catalog.pg_get_constraintdef(c.oid) AS definition,
+       false AS declared_only
   FROM fks c;
 
 -- Both ways round: no row of one is missing from the other.

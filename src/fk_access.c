@@ -54,6 +54,19 @@ fk_check_target(Oid relid, const char *argname)
 					 argname)));
 }
 
+/*
+ * fk_check_target for the functions that check declared-only references
+ * too, whose tables may be foreign tables (a reference across servers).
+ */
+void
+fk_check_target_or_foreign(Oid relid, const char *argname)
+{
+	LockRelationOid(relid, AccessShareLock);
+	if (get_rel_relkind(relid) == RELKIND_FOREIGN_TABLE)
+		return;
+	fk_check_target(relid, argname);
+}
+
 /* The privilege's keyword, for messages. */
 static const char *
 privilege_name(AclMode mode)
@@ -247,13 +260,23 @@ fk_require_readable(FkModel *fk, bool whole_fk_row)
 /*
  * Lock both tables of a key found in a list made earlier, then read the
  * key again, so that what is checked is what exists now: NULL when it was
- * dropped meanwhile.
+ * dropped (or undeclared) meanwhile.
  */
 FkModel *
 fk_lock_key(FkModel *listed, LOCKMODE fkmode, LOCKMODE pkmode, int flags)
 {
 	LockRelationOid(listed->fk_relid, fkmode);
 	LockRelationOid(listed->pk_relid, pkmode);
+	if (listed->decl_only)
+	{
+		FkModel    *ref = fk_model_ref(NameStr(listed->conname), flags);
+
+		/* undeclared and declared again on other tables meanwhile */
+		if (ref != NULL && (ref->fk_relid != listed->fk_relid ||
+							ref->pk_relid != listed->pk_relid))
+			return NULL;
+		return ref;
+	}
 	return fk_model_load(listed->conoid, flags);
 }
 
@@ -261,17 +284,22 @@ fk_lock_key(FkModel *listed, LOCKMODE fkmode, LOCKMODE pkmode, int flags)
  * The keys a call with an optional table argument works on: every
  * declared key of the database for NULL, else, of the table (checked
  * first), the declared ones (declared_only) or all those its rows are
- * checked against (partition clones included).
+ * checked against (partition clones included).  flags: FK_LOAD_REFS for
+ * the declared-only references too.
  */
 List *
-fk_keys_of_target(FunctionCallInfo fcinfo, int argno, bool declared_only)
+fk_keys_of_target(FunctionCallInfo fcinfo, int argno, bool declared_only,
+				  int flags)
 {
 	Oid			target;
 
 	if (PG_ARGISNULL(argno))
-		return fk_model_list(InvalidOid, true, 0);
+		return fk_model_list(InvalidOid, true, flags);
 	target = PG_GETARG_OID(argno);
-	fk_check_target(target, "target");
-	return declared_only ? fk_model_list(target, true, 0) :
-		fk_model_checked_on(target, NULL, 0);
+	if (flags & FK_LOAD_REFS)
+		fk_check_target_or_foreign(target, "target");
+	else
+		fk_check_target(target, "target");
+	return declared_only ? fk_model_list(target, true, flags) :
+		fk_model_checked_on(target, NULL, flags);
 }

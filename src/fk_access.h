@@ -17,6 +17,7 @@
 #include "storage/lockdefs.h"
 
 extern void fk_check_target(Oid relid, const char *argname);
+extern void fk_check_target_or_foreign(Oid relid, const char *argname);
 extern bool fk_has_privilege(Oid relid, AclMode mode, int ncols,
 							 const AttrNumber *cols);
 extern void fk_require_privilege(Oid relid, AclMode mode, int ncols,
@@ -28,7 +29,7 @@ extern bool fk_is_other_temp(Oid relid);
 extern char *fk_unreadable_reason(FkModel *fk);
 extern void fk_require_readable(FkModel *fk, bool whole_fk_row);
 extern List *fk_keys_of_target(FunctionCallInfo fcinfo, int argno,
-							   bool declared_only);
+							   bool declared_only, int flags);
 extern FkModel *fk_lock_key(FkModel *listed, LOCKMODE fkmode, LOCKMODE pkmode,
 							 int flags);
 

@@ -122,6 +122,23 @@ extern int64 fk_casc_total(FkCascade *c, int depth, FkCascAction action,
 						   Oid conoid);
 extern List *fk_casc_tables(FkCascade *c);
 
+/*
+ * fk_cascade_refs.c: rows a statement would leave orphaned under a
+ * declared-only reference, which fires nothing (a finding, not a group).
+ */
+typedef struct FkCascRefFinding
+{
+	int			depth;			/* one below the group whose rows go */
+	Oid			relid;			/* the referencing table */
+	const char *refname;
+	Oid			refrel;			/* the table whose rows go */
+	int64		rows;			/* -1: not counted (see detail) */
+	const char *detail;
+} FkCascRefFinding;
+
+extern bool fk_casc_refs_wanted(void);
+extern List *fk_casc_ref_findings(FkCascade *c, FkCascRequest *req);
+
 /* fk_cascade_sql.c */
 extern void fk_casc_preview_call(StringInfo buf, const char *extschema,
 								 Oid relid, int n, char **cols, char **values);

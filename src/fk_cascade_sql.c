@@ -84,13 +84,48 @@ overrides_from_args(FunctionCallInfo fcinfo, int argno, bool update)
 	return fk_casc_overrides_from_jsonb(PG_GETARG_JSONB_P(argno), update);
 }
 
+/*
+ * The rows a statement would leave orphaned under declared-only
+ * references: action ORPHANED, a finding after the groups (no constraint
+ * acts on them, so the engine never does).
+ */
+static void
+put_ref_findings(FkCascade *c, FkCascRequest *req, ReturnSetInfo *rsinfo)
+{
+	ListCell   *lc;
+
+	foreach(lc, fk_casc_ref_findings(c, req))
+	{
+		FkCascRefFinding *f = lfirst(lc);
+		Datum		values[CASCADE_PREVIEW_COLS];
+		bool		nulls[CASCADE_PREVIEW_COLS];
+		Name		nm = palloc0(NAMEDATALEN);
+
+		memset(nulls, 0, sizeof(nulls));
+		namestrcpy(nm, f->refname);
+		values[0] = Int32GetDatum(f->depth);
+		values[1] = ObjectIdGetDatum(f->relid);
+		values[2] = CStringGetTextDatum("ORPHANED");
+		values[3] = Int64GetDatum(f->rows);
+		nulls[3] = (f->rows < 0);
+		values[4] = NameGetDatum(nm);
+		values[5] = ObjectIdGetDatum(f->refrel);
+		values[6] = CStringGetTextDatum(f->detail);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
 /* The preview of a request, as the function's result rows. */
 static void
 preview(FunctionCallInfo fcinfo, FkCascRequest *req)
 {
-	FkCascade  *c = fk_casc_run(req);
+	FkCascade  *c;
 
+	req->keep_rows = fk_casc_refs_wanted();
+	c = fk_casc_run(req);
 	put_groups(c, (ReturnSetInfo *) fcinfo->resultinfo);
+	if (req->keep_rows)
+		put_ref_findings(c, req, (ReturnSetInfo *) fcinfo->resultinfo);
 	fk_casc_end(c);
 }
 

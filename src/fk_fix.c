@@ -74,6 +74,25 @@ reset_timeouts(List *steps)
 	return steps;
 }
 
+/*
+ * The steps with another lock_timeout than FKFIX_LOCK_TIMEOUT, for a
+ * caller that lets the DBA choose it (fk_promote).
+ */
+List *
+fkfix_with_lock_timeout(List *steps, const char *lock_timeout)
+{
+	ListCell   *lc;
+
+	foreach(lc, steps)
+	{
+		FkFixStep  *s = lfirst(lc);
+
+		if (strncmp(s->sql, "SET lock_timeout = ", 19) == 0)
+			s->sql = psprintf("SET lock_timeout = %s", quote_literal_cstr(lock_timeout));
+	}
+	return steps;
+}
+
 /* The steps joined by ";\n", to read (a single statement stays as it is). */
 char *
 fkfix_steps_text(List *steps)

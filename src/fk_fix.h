@@ -36,6 +36,7 @@ typedef struct FkFixStep
 
 /* the steps as one text to read, joined by ";\n" */
 extern char *fkfix_steps_text(List *steps);
+extern List *fkfix_with_lock_timeout(List *steps, const char *lock_timeout);
 extern bool fkfix_steps_outside(List *steps);
 
 /* fixes handed out (fk_issues, fk_explain): lists of FkFixStep */

@@ -65,7 +65,7 @@ typedef struct LoadNode
 	int			lowlink;
 	bool		on_stack;
 	int			next_edge;		/* Tarjan: next outgoing edge to follow */
-	List	   *breaks;			/* OIDs of constraints to defer */
+	List	   *breaks;			/* the edges (LoadEdge) of the keys to defer */
 } LoadNode;
 
 /* One FK edge between two listed tables, child (fk) to parent (pk). */
@@ -74,6 +74,7 @@ typedef struct LoadEdge
 	int			child;
 	int			parent;
 	Oid			conoid;
+	const char *refname;		/* a declared-only reference: its name */
 } LoadEdge;
 
 static void fk_walk(FunctionCallInfo fcinfo, bool towards_referencing);
@@ -92,7 +93,7 @@ static void order_component(LoadNode *nodes, LoadEdge *edges, int *first_edge,
 static int	int_cmp(const void *a, const void *b);
 static int	find_components(LoadNode *nodes, int nnodes,
 							LoadEdge *edges, int *first_edge, int *order);
-static Datum break_names_array(List *conoids);
+static Datum break_names_array(List *breaks);
 
 /*
  * fk_referencing_tables(target regclass, recursive boolean DEFAULT false)
@@ -219,7 +220,7 @@ fk_walk(FunctionCallInfo fcinfo, bool towards_referencing)
 
 		CHECK_FOR_INTERRUPTS();
 		oldcxt = MemoryContextSwitchTo(rowcxt);
-		fk = fk_model_load(e->conoid, 0);
+		fk = fk_model_load_edge(e, 0);
 		MemoryContextSwitchTo(oldcxt);
 		if (fk != NULL)
 		{
@@ -243,7 +244,7 @@ fk_walk(FunctionCallInfo fcinfo, bool towards_referencing)
 
 		CHECK_FOR_INTERRUPTS();
 		oldcxt = MemoryContextSwitchTo(rowcxt);
-		fk = fk_model_load(hits[i].edge->conoid, FK_LOAD_NAMES);
+		fk = fk_model_load_edge(hits[i].edge, FK_LOAD_NAMES);
 		if (fk != NULL)
 		{
 			memset(nulls, 0, sizeof(nulls));
@@ -255,6 +256,8 @@ fk_walk(FunctionCallInfo fcinfo, bool towards_referencing)
 			values[5] = fk_colnames_array(fk, true);
 			values[6] = CStringGetTextDatum(fk_action_name(fk->del_action));
 			values[7] = CStringGetTextDatum(fk_action_name(fk->upd_action));
+			/* a declared-only reference has no action: nothing fires */
+			nulls[6] = nulls[7] = fk->decl_only;
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
 								 values, nulls);
 		}
@@ -442,6 +445,7 @@ fk_load_order(PG_FUNCTION_ARGS)
 		edges[nedges].child = child;
 		edges[nedges].parent = parent;
 		edges[nedges].conoid = fkedges[i].conoid;
+		edges[nedges].refname = fkedges[i].refname;
 		nedges++;
 	}
 	qsort(edges, nedges, sizeof(LoadEdge), load_edge_cmp);
@@ -496,7 +500,7 @@ fk_load_order(PG_FUNCTION_ARGS)
 				/* loaded at the same time or later: break it */
 				if (p == v)
 					comp_cyclic[c] = true;
-				nodes[v].breaks = lappend_oid(nodes[v].breaks, edges[e].conoid);
+				nodes[v].breaks = lappend(nodes[v].breaks, &edges[e]);
 			}
 			else if (levels[p] + 1 > levels[v])
 				levels[v] = levels[p] + 1;
@@ -625,7 +629,10 @@ load_edge_cmp(const void *a, const void *b)
 		return ea->child < eb->child ? -1 : 1;
 	if (ea->parent != eb->parent)
 		return ea->parent < eb->parent ? -1 : 1;
-	return ea->conoid < eb->conoid ? -1 : (ea->conoid > eb->conoid);
+	if (ea->conoid != eb->conoid)
+		return ea->conoid < eb->conoid ? -1 : 1;
+	/* declared-only references (conoid 0) by name */
+	return strcmp(ea->refname ? ea->refname : "", eb->refname ? eb->refname : "");
 }
 
 /*
@@ -853,18 +860,20 @@ find_components(LoadNode *nodes, int nnodes, LoadEdge *edges,
 	return ncomps;
 }
 
-/* The constraints' names, sorted, as a name[] datum */
+/* The keys' names, sorted, as a name[] datum */
 static Datum
-break_names_array(List *conoids)
+break_names_array(List *breaks)
 {
 	int			n = 0;
-	char	  **names = palloc(sizeof(char *) * list_length(conoids));
+	char	  **names = palloc(sizeof(char *) * list_length(breaks));
 	Datum	   *elems;
 	ListCell   *lc;
 
-	foreach(lc, conoids)
+	foreach(lc, breaks)
 	{
-		FkModel    *fk = fk_model_load(lfirst_oid(lc), 0);
+		LoadEdge   *le = lfirst(lc);
+		FkEdge		e = {le->conoid, InvalidOid, InvalidOid, (char *) le->refname};
+		FkModel    *fk = fk_model_load_edge(&e, 0);
 
 		if (fk != NULL)
 			names[n++] = pstrdup(NameStr(fk->conname));

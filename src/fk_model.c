@@ -7,7 +7,8 @@
  *
  * Only catalog scans happen here, never a scan of a user table, and no
  * relation is opened: a dashboard can poll what is built on this without
- * taking a lock on every table of the database.
+ * taking a lock on every table of the database.  The one other table read
+ * is the extension's own list of declared-only references, as a catalog.
  *
  *-------------------------------------------------------------------------
  */
@@ -26,6 +27,8 @@
 #include "catalog/pg_opclass.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
 #include "parser/parse_coerce.h"
@@ -40,6 +43,8 @@
 #include "utils/syscache.h"
 
 #include "fk_model.h"
+#include "fk_sql.h"
+#include "fk_store.h"
 
 static bool fk_load_names(FkModel *fk);
 static List *fk_walk_ri_triggers(FkModel *fk, bool first_only);
@@ -52,6 +57,7 @@ static HTAB *fk_unenforced_constraints(void);
 static int	fk_trigger_cmp(const ListCell *a, const ListCell *b);
 
 static void fk_load_action_triggers(FkModel *fk);
+static List *fk_ref_edges(Oid relid, bool referencing);
 static bool fk_attribute_live(Oid relid, AttrNumber attnum);
 static bool fk_key_operators(Oid opclass, Oid pktype, Oid fktype,
 							 Oid *pfeqop, Oid *ppeqop, Oid *ffeqop);
@@ -130,7 +136,7 @@ fk_model_load(Oid conoid, int flags)
  * All FK constraints, or only those of one referencing table (fk_relid,
  * through pg_constraint's conrelid index).  With declared_only, partition
  * clones (conparentid <> 0) are left out: what remains is what users
- * declared.  The list is sorted by table, then constraint name.  The keys
+ * declared.  With FK_LOAD_REFS, the declared-only references too.  The list is sorted by table, then constraint name.  The keys
  * pointing at a table are fk_model_referencing's.
  */
 List *
@@ -170,6 +176,8 @@ fk_model_list(Oid fk_relid, bool declared_only, int flags)
 	systable_endscan(scan);
 	table_close(conrel, AccessShareLock);
 
+	if (flags & FK_LOAD_REFS)
+		result = list_concat(result, fk_model_refs(fk_relid, InvalidOid, flags));
 	list_sort(result, fk_model_cmp);
 	return result;
 }
@@ -222,7 +230,8 @@ fk_referencing_oids(Oid pk_relid, bool declared_only)
 
 /*
  * The FK constraints that reference pk_relid (only declared ones with
- * declared_only), as models sorted like fk_model_list's.
+ * declared_only), as models sorted like fk_model_list's; with
+ * FK_LOAD_REFS, the declared-only references to it too.
  */
 List *
 fk_model_referencing(Oid pk_relid, bool declared_only, int flags)
@@ -238,6 +247,8 @@ fk_model_referencing(Oid pk_relid, bool declared_only, int flags)
 		if (fk != NULL)
 			result = lappend(result, fk);
 	}
+	if (flags & FK_LOAD_REFS)
+		result = list_concat(result, fk_model_refs(InvalidOid, pk_relid, flags));
 	list_sort(result, fk_model_cmp);
 	return result;
 }
@@ -295,7 +306,7 @@ fk_model_named(const char *conname)
 		CHECK_FOR_INTERRUPTS();
 		if (con->contype == CONSTRAINT_FOREIGN)
 		{
-			FkEdge	   *e = palloc(sizeof(FkEdge));
+			FkEdge	   *e = palloc0(sizeof(FkEdge));
 
 			e->conoid = con->oid;
 			e->fk_relid = con->conrelid;
@@ -339,8 +350,10 @@ fk_model_directly_referenced(Oid relid)
  * The edges of the FK graph: every FK constraint's OID and its two tables,
  * in one pass over pg_constraint that reads only the fixed-width part of
  * each row (no key arrays, no other catalog).  With declared_only,
- * partition clones are left out, as in fk_model_list.  The array is
- * palloc'd in the current context, in no particular order.
+ * partition clones are left out, as in fk_model_list.  The declared-only
+ * references follow (conoid 0, refname set: fk_model_load_edge loads
+ * either).  The array is palloc'd in the current context, in no
+ * particular order.
  */
 FkEdge *
 fk_model_edges(bool declared_only, int *nedges)
@@ -348,6 +361,7 @@ fk_model_edges(bool declared_only, int *nedges)
 	Relation	conrel;
 	SysScanDesc scan;
 	HeapTuple	tup;
+	ListCell   *lc;
 	int			n = 0;
 	int			alloc = 256;
 	FkEdge	   *edges = palloc(sizeof(FkEdge) * alloc);
@@ -370,10 +384,21 @@ fk_model_edges(bool declared_only, int *nedges)
 		edges[n].conoid = con->oid;
 		edges[n].fk_relid = con->conrelid;
 		edges[n].pk_relid = con->confrelid;
+		edges[n].refname = NULL;
 		n++;
 	}
 	systable_endscan(scan);
 	table_close(conrel, AccessShareLock);
+
+	foreach(lc, fk_ref_edges(InvalidOid, false))
+	{
+		if (n == alloc)
+		{
+			alloc *= 2;
+			edges = repalloc(edges, sizeof(FkEdge) * alloc);
+		}
+		edges[n++] = *(FkEdge *) lfirst(lc);
+	}
 
 	*nedges = n;
 	return edges;
@@ -384,11 +409,14 @@ fk_model_edges(bool declared_only, int *nedges)
  * state, in one pass over pg_constraint that reads only the fixed-width
  * part of each row, and one over pg_trigger for the keys not enforced:
  * what a view polled every few seconds can afford at 10,000 keys.  The
- * array is palloc'd in the current context, in no particular order.
+ * declared-only references follow (conoid 0, neither validated nor
+ * enforced).  The array is palloc'd in the current context, in no
+ * particular order.
  */
 FkKeyFacts *
 fk_model_key_facts(int *nkeys)
 {
+	ListCell   *lc;
 	HTAB	   *unenforced = fk_unenforced_constraints();
 	Relation	conrel;
 	SysScanDesc scan;
@@ -416,11 +444,29 @@ fk_model_key_facts(int *nkeys)
 		keys[n].pk_relid = con->confrelid;
 		keys[n].validated = con->convalidated;
 		keys[n].enforced = (hash_search(unenforced, &con->oid, HASH_FIND, NULL) == NULL);
+		keys[n].decl_only = false;
 		n++;
 	}
 	systable_endscan(scan);
 	table_close(conrel, AccessShareLock);
 	hash_destroy(unenforced);
+
+	foreach(lc, fk_ref_edges(InvalidOid, false))
+	{
+		FkEdge	   *e = lfirst(lc);
+
+		if (n == alloc)
+		{
+			alloc *= 2;
+			keys = repalloc(keys, sizeof(FkKeyFacts) * alloc);
+		}
+		memset(&keys[n], 0, sizeof(FkKeyFacts));
+		namestrcpy(&keys[n].conname, e->refname);
+		keys[n].fk_relid = e->fk_relid;
+		keys[n].pk_relid = e->pk_relid;
+		keys[n].decl_only = true;
+		n++;
+	}
 
 	*nkeys = n;
 	return keys;
@@ -431,7 +477,8 @@ fk_model_key_facts(int *nkeys)
  * it (!referencing), as a list of FkEdge, found through indexes only: the
  * dependencies of constraints on the referenced table's columns
  * (pg_depend), or pg_constraint by conrelid.  What a walk over the graph
- * costs then grows with what it finds, not with the database.
+ * costs then grows with what it finds, not with the database.  The
+ * declared-only references into or out of relid follow (refname set).
  */
 List *
 fk_model_edges_at(Oid relid, bool referencing)
@@ -457,7 +504,7 @@ fk_model_edges_at(Oid relid, bool referencing)
 
 			if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid))
 				continue;
-			e = palloc(sizeof(FkEdge));
+			e = palloc0(sizeof(FkEdge));
 			e->conoid = con->oid;
 			e->fk_relid = con->conrelid;
 			e->pk_relid = con->confrelid;
@@ -465,7 +512,7 @@ fk_model_edges_at(Oid relid, bool referencing)
 		}
 		systable_endscan(scan);
 		table_close(rel, AccessShareLock);
-		return result;
+		return list_concat(result, fk_ref_edges(relid, false));
 	}
 
 	foreach(lc, fk_referencing_oids(relid, true))
@@ -477,14 +524,14 @@ fk_model_edges_at(Oid relid, bool referencing)
 		if (!HeapTupleIsValid(contup))
 			continue;
 		con = (Form_pg_constraint) GETSTRUCT(contup);
-		e = palloc(sizeof(FkEdge));
+		e = palloc0(sizeof(FkEdge));
 		e->conoid = con->oid;
 		e->fk_relid = con->conrelid;
 		e->pk_relid = con->confrelid;
 		result = lappend(result, e);
 		ReleaseSysCache(contup);
 	}
-	return result;
+	return list_concat(result, fk_ref_edges(relid, true));
 }
 
 /*
@@ -492,6 +539,8 @@ fk_model_edges_at(Oid relid, bool referencing)
  * declared_only), in catalog order, each model built in a memory context
  * that is reset after its callback: memory stays flat however many keys
  * there are.  What cb keeps must be copied out (e.g. into a tuplestore).
+ * With FK_LOAD_REFS the declared-only references come last, in one
+ * context (they are few).
  */
 void
 fk_model_foreach(bool declared_only, int flags, FkModelCallback cb, void *arg)
@@ -542,6 +591,20 @@ fk_model_foreach(bool declared_only, int flags, FkModelCallback cb, void *arg)
 	}
 	systable_endscan(scan);
 	table_close(conrel, AccessShareLock);
+	if (flags & FK_LOAD_REFS)
+	{
+		List	   *refs;
+		ListCell   *lc;
+
+		oldcxt = MemoryContextSwitchTo(rowcxt);
+		refs = fk_model_refs(InvalidOid, InvalidOid, flags);
+		foreach(lc, refs)
+		{
+			CHECK_FOR_INTERRUPTS();
+			cb(lfirst(lc), arg);
+		}
+		MemoryContextSwitchTo(oldcxt);
+	}
 	MemoryContextDelete(rowcxt);
 	if (unenforced)
 		hash_destroy(unenforced);
@@ -632,7 +695,9 @@ fk_clone_shares_side(FkModel *fk, bool pk_side)
  * got as a partition, but not the per-partition clones made for a
  * partitioned referenced table (those repeat their parent on the same
  * referencing table).  With only_constraint, just that one, and an error
- * listing the table's foreign keys when there is no such constraint.
+ * listing the table's foreign keys when there is no such constraint (one
+ * saying so when it names a declared-only reference and the caller did
+ * not ask for those with FK_LOAD_REFS).
  */
 List *
 fk_model_checked_on(Oid fk_relid, const char *only_constraint, int flags)
@@ -653,6 +718,19 @@ fk_model_checked_on(Oid fk_relid, const char *only_constraint, int flags)
 		result = lappend(result, fk);
 	}
 
+	if (only_constraint && result == NIL && !(flags & FK_LOAD_REFS))
+	{
+		FkModel    *ref = fk_model_ref(only_constraint, 0);
+
+		if (ref != NULL && ref->fk_relid == fk_relid)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("\"%s\" is a declared reference, not a foreign key constraint",
+							only_constraint),
+					 errdetail("No constraint enforces it: no server error names it, and it has no actions to repair through and nothing to validate."),
+					 errhint("fk_orphans() lists its orphan rows; fk_promote('%s') writes the DDL that makes it a foreign key.",
+							 only_constraint)));
+	}
 	if (only_constraint && result == NIL)
 	{
 		StringInfoData names;
@@ -1077,7 +1155,8 @@ fk_colnames_array(FkModel *fk, bool pk_side)
 
 /*
  * pg_get_constraintdef() of the constraint, or "(dropped)" when it was
- * dropped since the model was built (the function then returns NULL).
+ * dropped since the model was built (the function then returns NULL); for
+ * a declared-only reference, the key written the same way.
  */
 char *
 fk_model_definition(FkModel *fk)
@@ -1085,6 +1164,21 @@ fk_model_definition(FkModel *fk)
 	LOCAL_FCINFO(fcinfo, 1);
 	Datum		result;
 
+	/* a declared-only reference, the way pg_get_constraintdef writes a key */
+	if (fk->decl_only)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, "FOREIGN KEY (");
+		fksql_key_list(&buf, fk, false, NULL);
+		appendStringInfo(&buf, ") REFERENCES %s(", fksql_relname(fk->pk_relid));
+		fksql_key_list(&buf, fk, true, NULL);
+		appendStringInfoChar(&buf, ')');
+		if (fk->match_type == FKCONSTR_MATCH_FULL)
+			appendStringInfoString(&buf, " MATCH FULL");
+		return buf.data;
+	}
 	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
 	fcinfo->args[0].value = ObjectIdGetDatum(fk->conoid);
 	fcinfo->args[0].isnull = false;
@@ -1306,4 +1400,395 @@ fk_model_free_name(Oid relid, int ncols, char **colnames, List *taken)
 	}
 	return ChooseConstraintName(get_rel_name(relid), cols.data, "fkey",
 								get_rel_namespace(relid), taken);
+}
+
+/*
+ * Declared-only references
+ *
+ * fk_declare keeps references no constraint enforces in the extension's
+ * table fk_declared_references (one row each: name, the two tables as
+ * regclass, so a rename follows, the columns by name, so a dump and
+ * restore keeps them, and the match type).  They join the model here, so
+ * that every feature listing keys sees them with decl_only set, resolved
+ * from the catalogs the way a constraint's keys would be.  The table is
+ * read like a catalog: AccessShareLock, the latest snapshot.
+ */
+
+/* fk_model_refs' scan state */
+typedef struct RefsScan
+{
+	Oid			fk_relid;		/* only references of this child, or 0 */
+	Oid			pk_relid;		/* only references to this parent, or 0 */
+	const char *name;			/* only this one, or NULL */
+	int			flags;
+	List	   *result;
+} RefsScan;
+
+/* A name[] datum as an array of C strings; *n its length. */
+static char **
+fk_name_array(Datum arr, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **names;
+
+	deconstruct_array(DatumGetArrayTypeP(arr), NAMEOID, NAMEDATALEN, false,
+					  TYPALIGN_CHAR, &elems, &nulls, n);
+	names = palloc(sizeof(char *) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+		names[i] = nulls[i] ? NULL : NameStr(*DatumGetName(elems[i]));
+	return names;
+}
+
+static void
+fk_ref_row(Datum *values, bool *nulls, ItemPointer tid, void *arg)
+{
+	RefsScan   *rs = arg;
+	Oid			fk_relid = DatumGetObjectId(values[1]);
+	Oid			pk_relid = DatumGetObjectId(values[3]);
+	char	  **cols;
+	char	  **pkcols;
+	int			ncols;
+	int			npkcols;
+	char	   *match;
+	FkModel    *fk;
+
+	if ((OidIsValid(rs->fk_relid) && fk_relid != rs->fk_relid) ||
+		(OidIsValid(rs->pk_relid) && pk_relid != rs->pk_relid) ||
+		(rs->name && strcmp(NameStr(*DatumGetName(values[0])), rs->name) != 0))
+		return;
+	cols = fk_name_array(values[2], &ncols);
+	pkcols = fk_name_array(values[4], &npkcols);
+	match = TextDatumGetCString(values[5]);
+	/* one whose table or column is gone since is left out */
+	fk = fk_model_ref_resolve(NameStr(*DatumGetName(values[0])),
+							  fk_relid, ncols, cols, pk_relid, npkcols, pkcols,
+							  strcmp(match, "FULL") == 0 ?
+							  FKCONSTR_MATCH_FULL : FKCONSTR_MATCH_SIMPLE,
+							  false);
+	if (fk == NULL)
+		return;
+	if (rs->flags & FK_LOAD_STATE)
+		fk->indexed = fk_has_leading_index(fk);
+	rs->result = lappend(rs->result, fk);
+}
+
+static List *
+fk_refs_scan(Oid fk_relid, Oid pk_relid, const char *name, int flags)
+{
+	RefsScan	rs;
+	FkStore    *st;
+	/* a database still at 1.0 has no such table: no references */
+	if (!OidIsValid(get_extension_oid("fk_tools", true)) ||
+		!OidIsValid(get_relname_relid(FK_REFS_TABLE, fk_store_schema())))
+		return NIL;
+	memset(&rs, 0, sizeof(rs));
+	rs.fk_relid = fk_relid;
+	rs.pk_relid = pk_relid;
+	rs.name = name;
+	rs.flags = flags;
+	st = fk_store_open_read(FK_REFS_TABLE);
+	fk_store_scan(st, NULL, 0, NULL, false, 0, fk_ref_row, &rs);
+	fk_store_close(st);
+	list_sort(rs.result, fk_model_cmp);
+	return rs.result;
+}
+
+/*
+ * The declared-only references whose child is fk_relid and whose parent
+ * is pk_relid (either 0: any), as models, sorted like fk_model_list's.
+ * References whose table or column is gone are left out.
+ */
+List *
+fk_model_refs(Oid fk_relid, Oid pk_relid, int flags)
+{
+	return fk_refs_scan(fk_relid, pk_relid, NULL, flags);
+}
+
+/* The declared-only reference called name, NULL if there is none (any more). */
+FkModel *
+fk_model_ref(const char *name, int flags)
+{
+	List	   *found = fk_refs_scan(InvalidOid, InvalidOid, name, flags);
+
+	return found == NIL ? NULL : linitial(found);
+}
+
+/* The model of the constraint or declared reference an edge stands for. */
+FkModel *
+fk_model_load_edge(FkEdge *e, int flags)
+{
+	return e->refname ? fk_model_ref(e->refname, flags) :
+		fk_model_load(e->conoid, flags);
+}
+
+/* fk_ref_edges' callback state */
+typedef struct RefEdges
+{
+	Oid			relid;
+	bool		referencing;	/* edges into relid (else out of it) */
+	List	   *result;
+} RefEdges;
+
+static void
+fk_ref_edge_row(Datum *values, bool *nulls, ItemPointer tid, void *arg)
+{
+	RefEdges   *re = arg;
+	FkEdge	   *e = palloc0(sizeof(FkEdge));
+
+	e->fk_relid = DatumGetObjectId(values[1]);
+	e->pk_relid = DatumGetObjectId(values[3]);
+	if (OidIsValid(re->relid) &&
+		(re->referencing ? e->pk_relid : e->fk_relid) != re->relid)
+	{
+		pfree(e);
+		return;
+	}
+	/* one whose table was dropped is no edge */
+	if (get_rel_relkind(e->fk_relid) == '\0' ||
+		get_rel_relkind(e->pk_relid) == '\0')
+	{
+		pfree(e);
+		return;
+	}
+	e->refname = pstrdup(NameStr(*DatumGetName(values[0])));
+	re->result = lappend(re->result, e);
+}
+
+/*
+ * The declared-only references as FkEdges (conoid 0, refname set): all,
+ * or those into (referencing) or out of relid.  Fixed-width reads only.
+ */
+static List *
+fk_ref_edges(Oid relid, bool referencing)
+{
+	RefEdges	re;
+	FkStore    *st;
+
+	if (!OidIsValid(get_extension_oid("fk_tools", true)) ||
+		!OidIsValid(get_relname_relid(FK_REFS_TABLE, fk_store_schema())))
+		return NIL;
+	memset(&re, 0, sizeof(re));
+	re.relid = relid;
+	re.referencing = referencing;
+	st = fk_store_open_read(FK_REFS_TABLE);
+	fk_store_scan(st, NULL, 0, NULL, false, 0, fk_ref_edge_row, &re);
+	fk_store_close(st);
+	return re.result;
+}
+
+/* The relation kinds a declared reference may link. */
+static bool
+fk_ref_relkind_ok(char relkind)
+{
+	return relkind == RELKIND_RELATION || relkind == RELKIND_PARTITIONED_TABLE ||
+		relkind == RELKIND_FOREIGN_TABLE;
+}
+
+/* The attribute numbers of colnames in relid; false (or an error) if one is missing. */
+static bool
+fk_ref_attnums(Oid relid, int n, char **colnames, AttrNumber *attnums,
+			   bool report)
+{
+	for (int i = 0; i < n; i++)
+	{
+		AttrNumber	attnum = colnames[i] ?
+			get_attnum(relid, colnames[i]) : InvalidAttrNumber;
+
+		if (attnum == InvalidAttrNumber)
+		{
+			if (!report)
+				return false;
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" named in the reference does not exist",
+							colnames[i]),
+					 errdetail("Relation \"%s\" has no column \"%s\".",
+							   get_rel_name(relid), colnames[i])));
+		}
+		if (attnum < 0)
+		{
+			if (!report)
+				return false;
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("system columns cannot be used in a reference")));
+		}
+		attnums[i] = attnum;
+	}
+	return true;
+}
+
+/*
+ * Does a unique index of pk_relid that ADD FOREIGN KEY would accept (valid,
+ * immediate, without predicate or expressions) have exactly the columns
+ * attnums as its key?
+ */
+static bool
+fk_ref_unique_index(Oid pk_relid, int n, const AttrNumber *attnums)
+{
+	Relation	indrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	bool		found = false;
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(pk_relid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ind = (Form_pg_index) GETSTRUCT(tup);
+
+		if (!ind->indisunique || !ind->indimmediate || !ind->indisvalid ||
+			ind->indnkeyatts != n ||
+			!heap_attisnull(tup, Anum_pg_index_indpred, NULL) ||
+			!heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
+			continue;
+		found = true;
+		for (int i = 0; i < n && found; i++)
+		{
+			bool		in = false;
+
+			for (int j = 0; j < n && !in; j++)
+				in = (ind->indkey.values[j] == attnums[i]);
+			found = in;
+		}
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
+}
+
+/*
+ * The model of the declared-only reference name: fk_relid's columns
+ * colnames pointing at pk_relid's pkcolnames, compared with the equality
+ * of the referenced type's default btree operator class (the operators
+ * ADD FOREIGN KEY would pick over an index of that class) under the
+ * referenced column's collation.  With report, every reason it cannot be
+ * is an error (what fk_declare says); without, NULL (a table or column
+ * gone since it was declared).  Only fk_declare requires the unique
+ * index: a reference whose index was dropped since is still checked.  A
+ * foreign table may be either side (its server keeps its uniqueness).
+ */
+FkModel *
+fk_model_ref_resolve(const char *name, Oid fk_relid, int ncols,
+					 char **colnames, Oid pk_relid, int npkcols,
+					 char **pkcolnames, char match_type, bool report)
+{
+	AttrNumber	fk_attnums[INDEX_MAX_KEYS];
+	AttrNumber	pk_attnums[INDEX_MAX_KEYS];
+	Oid			opclasses[INDEX_MAX_KEYS];
+	char		fk_relkind = get_rel_relkind(fk_relid);
+	char		pk_relkind = get_rel_relkind(pk_relid);
+	FkModel    *fk;
+	int			bad_pos;
+
+	if (fk_relkind == '\0' || pk_relkind == '\0')
+	{
+		if (!report)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist",
+						fk_relkind == '\0' ? fk_relid : pk_relid)));
+	}
+	if (!fk_ref_relkind_ok(fk_relkind) || !fk_ref_relkind_ok(pk_relkind))
+	{
+		char		kind = fk_ref_relkind_ok(fk_relkind) ? pk_relkind : fk_relkind;
+
+		if (!report)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" cannot be part of a reference",
+						get_rel_name(fk_ref_relkind_ok(fk_relkind) ? pk_relid : fk_relid)),
+				 errdetail_relkind_not_supported(kind),
+				 errhint("A reference links two tables, partitioned tables or foreign tables.")));
+	}
+	if (ncols != npkcols || ncols == 0)
+	{
+		if (!report)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_FOREIGN_KEY),
+				 ncols == 0 ?
+				 errmsg("a reference needs at least one column") :
+				 errmsg("number of referencing and referenced columns for reference disagree"),
+				 errdetail("%d referencing and %d referenced columns were given.",
+						   ncols, npkcols),
+				 errhint("Pair each referencing column with one referenced column.")));
+	}
+	if (ncols > INDEX_MAX_KEYS)
+	{
+		if (!report)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_TOO_MANY_COLUMNS),
+				 errmsg("cannot have more than %d keys in a reference",
+						INDEX_MAX_KEYS)));
+	}
+	if (!fk_ref_attnums(fk_relid, ncols, colnames, fk_attnums, report) ||
+		!fk_ref_attnums(pk_relid, ncols, pkcolnames, pk_attnums, report))
+		return NULL;
+	for (int i = 0; i < ncols; i++)
+	{
+		for (int j = 0; j < i; j++)
+		{
+			if (pk_attnums[j] != pk_attnums[i])
+				continue;
+			if (!report)
+				return NULL;
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_FOREIGN_KEY),
+					 errmsg("referenced-columns list of a reference must not contain duplicates"),
+					 errdetail("Column \"%s\" is named twice.", pkcolnames[i])));
+		}
+		opclasses[i] = GetDefaultOpClass(get_atttype(pk_relid, pk_attnums[i]),
+										 BTREE_AM_OID);
+		if (!OidIsValid(opclasses[i]))
+		{
+			if (!report)
+				return NULL;
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("data type %s has no default operator class for access method \"btree\"",
+							format_type_be(get_atttype(pk_relid, pk_attnums[i]))),
+					 errdetail("A reference compares keys with the equality of the referenced column's default btree operator class."),
+					 errhint("Reference a column of a type with a default btree operator class.")));
+		}
+	}
+	/* a foreign table's uniqueness is its server's to keep */
+	if (report && pk_relkind != RELKIND_FOREIGN_TABLE &&
+		!fk_ref_unique_index(pk_relid, ncols, pk_attnums))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_FOREIGN_KEY),
+				 errmsg("there is no unique constraint matching given keys for referenced table \"%s\"",
+						get_rel_name(pk_relid)),
+				 errdetail("A reference, like a foreign key, must point at columns a unique index covers exactly, so that each row references at most one row."),
+				 errhint("Add a PRIMARY KEY or UNIQUE constraint on those columns (CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX).")));
+
+	fk = fk_model_build(fk_relid, pk_relid, ncols, fk_attnums, pk_attnums,
+						opclasses, match_type, &bad_pos);
+	if (fk == NULL)
+	{
+		if (!report)
+			return NULL;
+		if (bad_pos < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("a table or column of the reference was dropped concurrently")));
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("reference \"%s\" cannot be implemented", name),
+				 errdetail("Key columns \"%s\" and \"%s\" are of incompatible types: %s and %s.",
+						   colnames[bad_pos], pkcolnames[bad_pos],
+						   format_type_be(get_atttype(fk_relid, fk_attnums[bad_pos])),
+						   format_type_be(get_atttype(pk_relid, pk_attnums[bad_pos]))),
+				 errhint("The referenced type's default btree operator class has no equality with the referencing type: change one column's type.")));
+	}
+	namestrcpy(&fk->conname, name);
+	fk->decl_only = true;
+	return fk;
 }

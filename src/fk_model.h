@@ -16,6 +16,11 @@
 #define FK_LOAD_NAMES	0x01	/* column names, types, collations */
 #define FK_LOAD_STATE	0x02	/* enforced (RI triggers) and indexed */
 #define FK_LOAD_ACTIONS	0x04	/* OIDs of the ON DELETE / ON UPDATE triggers */
+#define FK_LOAD_REFS	0x08	/* lists: declared-only references too */
+
+/* The extension's table of declared-only references (fk_declare). */
+#define FK_REFS_TABLE	"fk_declared_references"
+#define FK_REFS_COLS	8
 
 /*
  * FkModel: everything fk_tools knows about one foreign key constraint.
@@ -51,6 +56,13 @@ typedef struct FkModel
 	bool		initdeferred;
 	bool		validated;
 
+	/*
+	 * A reference declared with fk_declare, which no constraint enforces:
+	 * conoid is 0, conname its name, actions NO ACTION (none fires), never
+	 * validated nor enforced.
+	 */
+	bool		decl_only;
+
 	/* FK_LOAD_NAMES */
 	char	   *fk_colnames[INDEX_MAX_KEYS];
 	char	   *pk_colnames[INDEX_MAX_KEYS];
@@ -79,9 +91,10 @@ typedef struct FkModel
  */
 typedef struct FkEdge
 {
-	Oid			conoid;
+	Oid			conoid;			/* 0 for a declared-only reference */
 	Oid			fk_relid;		/* referencing table */
 	Oid			pk_relid;		/* referenced table */
+	char	   *refname;		/* a declared-only reference's name, or NULL */
 } FkEdge;
 
 /*
@@ -97,6 +110,7 @@ typedef struct FkKeyFacts
 	Oid			pk_relid;		/* referenced table */
 	bool		validated;
 	bool		enforced;		/* as FkModel.enforced */
+	bool		decl_only;		/* a declared-only reference (conoid 0) */
 } FkKeyFacts;
 
 /* An RI trigger of a constraint, as fk_model_disabled_triggers lists it. */
@@ -130,6 +144,14 @@ extern FkModel *fk_model_build(Oid fk_relid, Oid pk_relid, int nkeys,
 							   const AttrNumber *pk_attnums,
 							   const Oid *pk_opclasses, char match_type,
 							   int *bad_pos);
+extern FkModel *fk_model_load_edge(FkEdge *e, int flags);
+extern List *fk_model_refs(Oid fk_relid, Oid pk_relid, int flags);
+extern FkModel *fk_model_ref(const char *name, int flags);
+extern FkModel *fk_model_ref_resolve(const char *name, Oid fk_relid,
+									 int ncols, char **colnames,
+									 Oid pk_relid, int npkcols,
+									 char **pkcolnames, char match_type,
+									 bool report);
 extern char *fk_model_free_name(Oid relid, int ncols, char **colnames,
 								List *taken);
 

@@ -29,6 +29,7 @@
 #include "fk_access.h"
 #include "fk_orphans.h"
 #include "fk_progress.h"
+#include "fk_remote.h"
 #include "fk_spi.h"
 #include "fk_sql.h"
 #include "fk_value.h"
@@ -53,7 +54,10 @@ typedef struct OrphanOut
 
 static void per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
 								 void (*build) (StringInfo sql, FkModel *fk),
+								 void (*remote) (FkModel *fk, FkRowFn put, void *arg),
 								 FkRowFn put);
+static void remote_orphan_rows(FkModel *fk, FkRowFn put, void *arg);
+static void remote_missing_parents(FkModel *fk, FkRowFn put, void *arg);
 
 /* " FROM <referencing table> fk_tools_c WHERE <the row breaks fk>" */
 void
@@ -114,7 +118,8 @@ put_orphan(Datum *row, bool *rownulls, TupleDesc desc, void *arg)
 Datum
 fk_orphans(PG_FUNCTION_ARGS)
 {
-	per_constraint_query(fcinfo, true, orphan_rows_query, put_orphan);
+	per_constraint_query(fcinfo, true, orphan_rows_query, remote_orphan_rows,
+						 put_orphan);
 	PG_RETURN_VOID();
 }
 
@@ -138,6 +143,33 @@ missing_parents_query(StringInfo sql, FkModel *fk)
 	fksql_key_complete(sql, fk, "fk_tools_c", false);
 	appendStringInfoString(sql, " GROUP BY ");
 	fksql_key_group(sql, fk, "fk_tools_c");
+}
+
+/* fk_orphans across servers: the rows holding a missing key */
+static void
+remote_orphan_rows(FkModel *fk, FkRowFn put, void *arg)
+{
+	fk_remote_orphan_rows(fk, fk_remote_missing(fk, NULL), put, arg);
+}
+
+/* fk_missing_parents across servers: the missing keys, grouped as locally */
+static void
+remote_missing_parents(FkModel *fk, FkRowFn put, void *arg)
+{
+	FkKeyList  *missing = fk_remote_missing(fk, NULL);
+	FkParams   *params = fk_params_new();
+	StringInfoData sql;
+
+	if (missing->n == 0)
+		return;
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT pg_catalog.sum(fk_tools_c.fk_tools_w)::pg_catalog.int8");
+	key_group_items(&sql, fk);
+	appendStringInfoString(&sql, " FROM ");
+	fk_remote_keys_source(&sql, params, fk, missing, 0, missing->n, "fk_tools_c");
+	appendStringInfoString(&sql, " GROUP BY ");
+	fksql_key_group(&sql, fk, "fk_tools_c");
+	fk_spi_stream(sql.data, params, put, arg);
 }
 
 /* The referenced key of a grouped row's items (from column first on). */
@@ -171,7 +203,8 @@ put_missing_parent(Datum *row, bool *rownulls, TupleDesc desc, void *arg)
 Datum
 fk_missing_parents(PG_FUNCTION_ARGS)
 {
-	per_constraint_query(fcinfo, false, missing_parents_query, put_missing_parent);
+	per_constraint_query(fcinfo, false, missing_parents_query,
+						 remote_missing_parents, put_missing_parent);
 	PG_RETURN_VOID();
 }
 
@@ -179,11 +212,14 @@ fk_missing_parents(PG_FUNCTION_ARGS)
  * The frame of fk_orphans and fk_missing_parents: for target's foreign
  * keys (or the one named), check the caller may read what is needed
  * (whole_fk_row: all of target), then stream one query per constraint,
- * as written by build, into the result through put.
+ * as written by build, into the result through put; a reference across
+ * servers (fk_remote_applies) is handed to remote instead.
  */
 static void
 per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
-					 void (*build) (StringInfo sql, FkModel *fk), FkRowFn put)
+					 void (*build) (StringInfo sql, FkModel *fk),
+					 void (*remote) (FkModel *fk, FkRowFn put, void *arg),
+					 FkRowFn put)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Oid			target;
@@ -194,10 +230,10 @@ per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
 	if (PG_ARGISNULL(0))
 		return;
 	target = PG_GETARG_OID(0);
-	fk_check_target(target, "target");
+	fk_check_target_or_foreign(target, "target");
 	fks = fk_model_checked_on(target,
 							  PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
-							  FK_LOAD_NAMES);
+							  FK_LOAD_NAMES | FK_LOAD_REFS);
 	foreach(lc, fks)
 		fk_require_readable(lfirst(lc), whole_fk_row);
 
@@ -208,10 +244,15 @@ per_constraint_query(FunctionCallInfo fcinfo, bool whole_fk_row,
 		OrphanOut	out;
 
 		CHECK_FOR_INTERRUPTS();
-		initStringInfo(&sql);
-		build(&sql, lfirst(lc));
 		out.rsinfo = rsinfo;
 		out.fk = lfirst(lc);
+		if (fk_remote_applies(out.fk))
+		{
+			remote(out.fk, put, &out);
+			continue;
+		}
+		initStringInfo(&sql);
+		build(&sql, lfirst(lc));
 		fk_spi_stream(sql.data, NULL, put, &out);
 		pfree(sql.data);
 	}
@@ -259,7 +300,22 @@ fk_orphan_summary(FkModel *fk, int nsample, FkOrphanSummary *out)
 {
 	StringInfoData sql;
 	SummaryIn	in;
+	bool		remote = fk_remote_applies(fk);
+	FkKeyList  *missing = NULL;
+	FkParams   *params = NULL;
 
+	memset(out, 0, sizeof(FkOrphanSummary));
+	if (remote)
+	{
+		/* across servers: the same query over the missing keys in memory */
+		missing = fk_remote_missing(fk, NULL);
+		params = fk_params_new();
+		if (missing->n == 0)
+		{
+			out->orphan_rows = fk_remote_partial_rows(fk);
+			return;
+		}
+	}
 	initStringInfo(&sql);
 	appendStringInfoString(&sql,
 						   "SELECT o.total, o.nkeys, o.complete");
@@ -271,24 +327,33 @@ fk_orphan_summary(FkModel *fk, int nsample, FkOrphanSummary *out)
 						   "pg_catalog.row_number() OVER (ORDER BY g.complete DESC");
 	for (int i = 0; i < fk->nkeys; i++)
 		appendStringInfo(&sql, ", g.k%d", i + 1);
-	appendStringInfoString(&sql, ") AS r FROM (SELECT pg_catalog.count(*) AS n, ");
+	appendStringInfoString(&sql, remote ?
+						   ") AS r FROM (SELECT pg_catalog.sum(fk_tools_c.fk_tools_w) AS n, " :
+						   ") AS r FROM (SELECT pg_catalog.count(*) AS n, ");
 	fksql_key_complete(&sql, fk, "fk_tools_c", true);
 	appendStringInfoString(&sql, " AS complete");
 	key_group_items(&sql, fk);
-	fk_orphan_from(&sql, fk);
+	if (remote)
+	{
+		appendStringInfoString(&sql, " FROM ");
+		fk_remote_keys_source(&sql, params, fk, missing, 0, missing->n, "fk_tools_c");
+	}
+	else
+		fk_orphan_from(&sql, fk);
 	appendStringInfoString(&sql, " GROUP BY ");
 	fksql_key_group(&sql, fk, "fk_tools_c");
 	appendStringInfo(&sql, ") g) o WHERE o.r OPERATOR(pg_catalog.<=) %d ORDER BY o.r",
 					 Max(nsample, 1));
 
-	memset(out, 0, sizeof(FkOrphanSummary));
 	memset(&in, 0, sizeof(in));
 	in.fk = fk;
 	in.out = out;
 	in.nsample = nsample;
 	in.cxt = CurrentMemoryContext;
-	fk_spi_stream(sql.data, NULL, summary_row, &in);
+	fk_spi_stream(sql.data, params, summary_row, &in);
 	out->sample_keys = fk_value_array(in.keys);
+	if (remote)
+		out->orphan_rows += fk_remote_partial_rows(fk);
 }
 
 /* fk_check's work on one key, through fk_try */
@@ -329,7 +394,7 @@ fk_check(PG_FUNCTION_ARGS)
 	int64		rows_done = 0;
 
 	InitMaterializedSRF(fcinfo, 0);
-	fks = fk_keys_of_target(fcinfo, 0, false);
+	fks = fk_keys_of_target(fcinfo, 0, false, FK_LOAD_REFS);
 
 	loopcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_check loop",
 									ALLOCSET_DEFAULT_SIZES);

@@ -99,6 +99,7 @@ typedef struct PicKey
 	bool		validated;
 	bool		enforced;
 	bool		indexed;
+	bool		decl_only;		/* a declared-only reference: dashed, grey */
 	int64		orphans;		/* -1: not known */
 	char	   *definition;
 } PicKey;
@@ -114,6 +115,7 @@ typedef struct PicGraph
 	Oid			info_nspid;
 	bool		problems_only;
 	bool		legend;
+	bool		has_decl_only;	/* a declared-only reference is drawn */
 	int			max_tables;		/* 0: no limit */
 
 	HTAB	   *tables;			/* PicTable by relid */
@@ -528,7 +530,7 @@ keys_between_tables(PicGraph *g)
 				t->hidden++;
 				continue;
 			}
-			fk = fk_model_load(e->conoid, FK_LOAD_NAMES | FK_LOAD_STATE);
+			fk = fk_model_load_edge(e, FK_LOAD_NAMES | FK_LOAD_STATE);
 			if (fk != NULL)
 				key_add(g, fk);
 		}
@@ -580,7 +582,8 @@ keys_of_database(PicGraph *g)
 			parent->hidden++;
 	}
 	if (ncand > 0)
-		fk_model_foreach(true, FK_LOAD_NAMES | FK_LOAD_STATE, key_candidate, g);
+		fk_model_foreach(true, FK_LOAD_NAMES | FK_LOAD_STATE | FK_LOAD_REFS,
+						 key_candidate, g);
 }
 
 /* fk_model_foreach's callback: keep the key if it links two shown tables */
@@ -628,6 +631,9 @@ key_add(PicGraph *g, FkModel *fk)
 	k->validated = fk->validated;
 	k->enforced = fk->enforced;
 	k->indexed = fk->indexed;
+	k->decl_only = fk->decl_only;
+	if (k->decl_only)
+		g->has_decl_only = true;
 	k->orphans = -1;
 	k->definition = pic_visible(fk_model_definition(fk));
 	g->keys = lappend(g->keys, k);
@@ -677,7 +683,9 @@ read_snapshot(PicGraph *g)
 		TimestampTz at;
 
 		CHECK_FOR_INTERRUPTS();
-		switch (fk_snapshot_count(reader, k->conoid, &orphans, &at))
+		switch (fk_snapshot_count(reader, k->conoid,
+								  k->decl_only ? k->conname : NULL,
+								  &orphans, &at))
 		{
 			case FK_SNAPSHOT_NONE:
 				break;
@@ -710,6 +718,9 @@ read_snapshot(PicGraph *g)
 static bool
 key_has_problem(PicKey *k)
 {
+	/* a declared-only reference is never validated nor enforced, and fires nothing */
+	if (k->decl_only)
+		return k->orphans > 0;
 	return k->orphans > 0 || !k->validated || !k->enforced || !k->indexed;
 }
 
@@ -830,11 +841,14 @@ key_label(PicGraph *g, PicKey *k)
 
 	lines = lappend(lines, psprintf("%s%s%s", k->child_cols,
 									pic_symbol(PIC_SYM_ARROW), k->parent_cols));
-	lines = lappend(lines, psprintf("ON DELETE %s", fk_action_name(k->del_action)));
+	lines = lappend(lines, k->decl_only ? pstrdup("DECLARED ONLY") :
+					psprintf("ON DELETE %s", fk_action_name(k->del_action)));
 	if (k->on_partition)
 		lines = lappend(lines, k->on_partition);
 	if (k->orphans > 0)
 		lines = lappend(lines, psprintf("%sORPHANS %s", warn, pic_count(k->orphans)));
+	if (k->decl_only)
+		return lines;
 	if (!k->validated)
 		lines = lappend(lines, psprintf("%sNOT VALID", warn));
 	if (!k->enforced)
@@ -895,6 +909,15 @@ dot_key_style(StringInfo out, PicKey *k)
 	List	   *colors = NIL;
 	ListCell   *lc;
 
+	if (k->decl_only)
+	{
+		appendStringInfo(out, ", color=\"%s\", fontcolor=\"%s\", style=dashed",
+						 k->orphans > 0 ? PIC_COLOR_ORPHANS : PIC_COLOR_DECLARED,
+						 k->orphans > 0 ? PIC_COLOR_ORPHANS : PIC_COLOR_DECLARED);
+		if (k->orphans > 0)
+			appendStringInfoString(out, ", penwidth=2.5");
+		return;
+	}
 	if (k->orphans > 0)
 		colors = lappend(colors, PIC_COLOR_ORPHANS);
 	if (!k->validated)
@@ -1023,6 +1046,16 @@ write_dot_legend(PicGraph *g, StringInfo out)
 		pic_dot_string(out, text);
 		appendStringInfoString(out, "];\n");
 	}
+	/* only pictures that draw one: the others stay as they were */
+	if (g->has_decl_only)
+	{
+		int			i = lengthof(entries);
+
+		appendStringInfo(out, "    legend%da -> legend%db [id=\"legend%d\", arrowtail=teetee, color=\"%s\", fontcolor=\"%s\", style=dashed, arrowhead=crowodot, fontsize=9, label=",
+						 i + 1, i + 1, i + 1, PIC_COLOR_DECLARED, PIC_COLOR_DECLARED);
+		pic_dot_string(out, "DECLARED ONLY: a reference no constraint enforces (fk_declare)");
+		appendStringInfoString(out, "];\n");
+	}
 	if (OidIsValid(g->focus))
 	{
 		appendStringInfo(out, "    legend_focus [id=\"legend_focus\", shape=box, style=\"rounded,filled\", fillcolor=\"%s\", penwidth=2, width=0, fontsize=9, label=\"focus table\"];\n",
@@ -1095,7 +1128,7 @@ write_mermaid(PicGraph *g, StringInfo out)
 		}
 		appendStringInfo(out, "  t%d %s%so{ t%d : ", k->parent->id,
 						 k->nullable ? "|o" : "||",
-						 (!k->validated || !k->enforced) ? ".." : "--",
+						 (!k->validated || !k->enforced || k->decl_only) ? ".." : "--",
 						 k->child->id);
 		pic_mermaid_string(out, label.data);
 		appendStringInfoChar(out, '\n');
@@ -1134,6 +1167,8 @@ write_mermaid(PicGraph *g, StringInfo out)
 		appendStringInfoString(out, "    end exactly_one \"NOT NULL key: each row has exactly one parent\"\n");
 		appendStringInfoString(out, "    end zero_or_one \"nullable key: zero or one parent\"\n");
 		appendStringInfoString(out, "    line dotted \"NOT VALID or NOT ENFORCED key\"\n");
+		if (g->has_decl_only)
+			appendStringInfoString(out, "    line dotted_declared \"DECLARED ONLY: a reference no constraint enforces (fk_declare)\"\n");
 		appendStringInfoString(out, "    problem ORPHANS ");
 		pic_mermaid_string(out, psprintf("rows without a parent (%s)", g->snapshot_note));
 		appendStringInfoChar(out, '\n');

@@ -41,6 +41,7 @@ typedef enum PicSymbol
 #define PIC_COLOR_UNINDEXED		"#1f77b4"
 #define PIC_COLOR_BLOCKED		"#d62728"
 #define PIC_COLOR_FOCUS			"#fff3b0"
+#define PIC_COLOR_DECLARED		"#7f7f7f"
 
 extern PicFormat pic_format_arg(FunctionCallInfo fcinfo, int argno);
 extern const char *pic_symbol(PicSymbol sym);

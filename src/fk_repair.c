@@ -111,7 +111,7 @@ fk_validate(PG_FUNCTION_ARGS)
 	MemoryContext oldcxt;
 
 	InitMaterializedSRF(fcinfo, 0);
-	fks = fk_keys_of_target(fcinfo, 0, true);
+	fks = fk_keys_of_target(fcinfo, 0, true, 0);
 
 	loopcxt = AllocSetContextCreate(CurrentMemoryContext, "fk_validate loop",
 									ALLOCSET_DEFAULT_SIZES);

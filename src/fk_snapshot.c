@@ -332,7 +332,7 @@ key_exists(const char *schema, const char *rel, const char *con)
 
 	if (!OidIsValid(relid))
 		return false;
-	foreach(lc, fk_model_list(relid, true, 0))
+	foreach(lc, fk_model_list(relid, true, FK_LOAD_REFS))
 		if (strcmp(NameStr(((FkModel *) lfirst(lc))->conname), con) == 0)
 			return true;
 	return false;
@@ -615,7 +615,7 @@ run_commit(SnapRun *run)
 static SnapKey *
 plan_keys(SnapRun *run, int *nkeys)
 {
-	List	   *fks = fk_model_list(run->target, true, 0);
+	List	   *fks = fk_model_list(run->target, true, FK_LOAD_REFS);
 	HTAB	   *state = load_state();
 	SnapKey    *keys = palloc0(sizeof(SnapKey) * Max(list_length(fks), 1));
 	ListCell   *lc;
@@ -950,17 +950,18 @@ keys_rel(HTAB *rels, Oid relid)
 /*
  * May the current role read the key columns of both tables?  A table
  * grant is enough; only without one are the columns looked at (which
- * needs the key's full model).
+ * needs the key's full model).  refname: a declared-only reference's
+ * name (conoid 0).
  */
 static bool
-keys_readable(KeysRel *fkrel, KeysRel *pkrel, Oid conoid)
+keys_readable(KeysRel *fkrel, KeysRel *pkrel, Oid conoid, const char *refname)
 {
 	FkModel    *fk;
 	Oid			denied;
 
 	if (fkrel->all_readable && pkrel->all_readable)
 		return true;
-	fk = fk_model_load(conoid, 0);
+	fk = refname ? fk_model_ref(refname, 0) : fk_model_load(conoid, 0);
 	return fk != NULL &&
 		fk_can_read_key(fk, false, &denied) && fk_can_read_key(fk, true, &denied);
 }
@@ -1003,9 +1004,11 @@ fk_snapshot_keys(PG_FUNCTION_ARGS)
 		if (fkrel->temporary || pkrel->temporary ||
 			NameStr(fkrel->rel)[0] == '\0' || NameStr(pkrel->rel)[0] == '\0')
 			continue;
-		readable = keys_readable(fkrel, pkrel, keys[i].conoid);
+		readable = keys_readable(fkrel, pkrel, keys[i].conoid,
+								 keys[i].decl_only ? NameStr(keys[i].conname) : NULL);
 		memset(nulls, 0, sizeof(nulls));
 		values[0] = ObjectIdGetDatum(keys[i].conoid);
+		nulls[0] = keys[i].decl_only;
 		values[1] = NameGetDatum(&fkrel->schema);
 		values[2] = NameGetDatum(&fkrel->rel);
 		values[3] = NameGetDatum(&keys[i].conname);
@@ -1071,39 +1074,54 @@ fk_snapshot_reader_open(void)
 }
 
 /*
- * The latest counted result of key conoid (orphan rows, when), with the
+ * The latest counted result of key conoid, or of the declared-only
+ * reference refname (orphan rows, when), with the
  * visibility rules of the monitoring views: counts only for a role that
  * could check the key itself, or is in pg_read_all_stats.  The result of
  * the last successful check stands even when a later attempt failed, as
  * in fk_check_latest.
  */
 FkSnapshotSeen
-fk_snapshot_count(FkSnapshotReader *r, Oid conoid, int64 *orphan_rows,
-				  TimestampTz *checked_at)
+fk_snapshot_count(FkSnapshotReader *r, Oid conoid, const char *refname,
+				  int64 *orphan_rows, TimestampTz *checked_at)
 {
-	HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
-	Form_pg_constraint con;
 	KeysRel    *fkrel;
 	KeysRel    *pkrel;
 	ScanKeyData keys[3];
 	CountRow	row;
 
-	if (!HeapTupleIsValid(tup))
-		return FK_SNAPSHOT_NONE;
-	con = (Form_pg_constraint) GETSTRUCT(tup);
-	fkrel = keys_rel(r->rels, con->conrelid);
-	pkrel = keys_rel(r->rels, con->confrelid);
+	if (refname)
+	{
+		FkModel    *fk = fk_model_ref(refname, 0);
+
+		if (fk == NULL)
+			return FK_SNAPSHOT_NONE;
+		fkrel = keys_rel(r->rels, fk->fk_relid);
+		pkrel = keys_rel(r->rels, fk->pk_relid);
+		fk_store_name_key(&keys[2], ST_CONNAME + 1, refname);
+	}
+	else
+	{
+		HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+		Form_pg_constraint con;
+
+		if (!HeapTupleIsValid(tup))
+			return FK_SNAPSHOT_NONE;
+		con = (Form_pg_constraint) GETSTRUCT(tup);
+		fkrel = keys_rel(r->rels, con->conrelid);
+		pkrel = keys_rel(r->rels, con->confrelid);
+		fk_store_name_key(&keys[2], ST_CONNAME + 1, NameStr(con->conname));
+		ReleaseSysCache(tup);
+	}
 	fk_store_name_key(&keys[0], ST_SCHEMA + 1, NameStr(fkrel->schema));
 	fk_store_name_key(&keys[1], ST_REL + 1, NameStr(fkrel->rel));
-	fk_store_name_key(&keys[2], ST_CONNAME + 1, NameStr(con->conname));
-	ReleaseSysCache(tup);
 
 	memset(&row, 0, sizeof(row));
 	fk_store_scan(r->state, "fk_snapshot_state_pkey", 3, keys, false, 1,
 				  count_row, &row);
 	if (!row.counted)
 		return FK_SNAPSHOT_NONE;
-	if (!r->see_counts && !keys_readable(fkrel, pkrel, conoid))
+	if (!r->see_counts && !keys_readable(fkrel, pkrel, conoid, refname))
 		return FK_SNAPSHOT_HIDDEN;
 	*orphan_rows = row.orphan_rows;
 	*checked_at = row.checked_at;

@@ -25,6 +25,7 @@ typedef struct FkSnapshotReader FkSnapshotReader;
 extern void fk_snapshot_init(void);
 extern FkSnapshotReader *fk_snapshot_reader_open(void);
 extern FkSnapshotSeen fk_snapshot_count(FkSnapshotReader *r, Oid conoid,
+										const char *refname,
 										int64 *orphan_rows,
 										TimestampTz *checked_at);
 extern void fk_snapshot_reader_close(FkSnapshotReader *r);

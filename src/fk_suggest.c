@@ -806,13 +806,14 @@ suggest_for_table(SuggestState *st, SugTable *child)
 
 /*
  * The live columns of the table, with their name words and whether a
- * declared foreign key of the table (or one cloned onto it) uses them.
+ * declared foreign key of the table (or one cloned onto it), or a
+ * declared-only reference (fk_declare), uses them.
  */
 static SugColumn *
 load_columns(SugTable *child, int *ncols)
 {
 	SugColumn  *cols = palloc0(sizeof(SugColumn) * Max(child->natts, 1));
-	List	   *declared = fk_model_list(child->relid, false, 0);
+	List	   *declared = fk_model_list(child->relid, false, FK_LOAD_REFS);
 	int			n = 0;
 
 	for (AttrNumber att = 1; att <= child->natts; att++)

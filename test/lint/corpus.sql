@@ -62,6 +62,13 @@ INSERT INTO shipments VALUES (1, 10);
 CREATE TABLE returns (id int, order_id int) PARTITION BY RANGE (id);
 CREATE TABLE returns_1 PARTITION OF returns FOR VALUES FROM (0) TO (100);
 INSERT INTO returns VALUES (1, 10);
+-- declared-only references, for fk_promote's DDL (a plain and a partitioned child)
+CREATE TABLE invoices (id int PRIMARY KEY, order_ref int);
+INSERT INTO invoices VALUES (1, 10);
+SELECT public.fk_declare('invoices_order_ref', 'invoices', '{order_ref}', 'orders', '{id}');
+CREATE TABLE refunds (id int, order_ref int) PARTITION BY RANGE (id);
+CREATE TABLE refunds_1 PARTITION OF refunds FOR VALUES FROM (0) TO (100);
+SELECT public.fk_declare('refunds_order_ref', 'refunds', '{order_ref}', 'orders', '{id}');
 
 -- hostile names in a schema of their own
 SET search_path = "lint ""odd"" ; name";
