@@ -1,7 +1,9 @@
 -- The facts of the fk_constraints view from a plain query on pg_constraint
 -- (with pg_attribute, pg_trigger and pg_index), the baseline the view is
 -- measured against in bench/catalog.sh and the oracle t/001_standby.pl
--- checks the view with.  Same columns and rows (order left to the caller).
+-- checks the view with.  Same columns and rows (order left to the caller),
+-- but for the declared-only references (fk_declared_references), which are
+-- no constraints.
 WITH RECURSIVE fk(root, oid) AS (
         -- each declared FK and its partition clones, at any depth
         SELECT oid, oid FROM pg_catalog.pg_constraint
@@ -50,7 +52,8 @@ SELECT c.oid AS constraint_oid,
               AND ARRAY(SELECT i.indkey[j] FROM pg_catalog.generate_series(0,
                             pg_catalog.cardinality(c.conkey) - 1) AS j)
                   OPERATOR(pg_catalog.<@) c.conkey) AS indexed,
-       pg_catalog.pg_get_constraintdef(c.oid) AS definition
+       pg_catalog.pg_get_constraintdef(c.oid) AS definition,
+       false AS declared_only
   FROM pg_catalog.pg_constraint c
   LEFT JOIN not_enforced ne ON ne.root = c.oid
  WHERE c.contype = 'f' AND c.conparentid = 0
