@@ -77,6 +77,7 @@ fk_model_from_tuple(HeapTuple contup, int flags)
 	fk->parentoid = con->conparentid;
 	fk->fk_relid = con->conrelid;
 	fk->pk_relid = con->confrelid;
+	fk->pk_index = con->conindid;
 	fk->match_type = con->confmatchtype;
 	fk->upd_action = con->confupdtype;
 	fk->del_action = con->confdeltype;
@@ -1306,4 +1307,64 @@ fk_model_free_name(Oid relid, int ncols, char **colnames, List *taken)
 	}
 	return ChooseConstraintName(get_rel_name(relid), cols.data, "fkey",
 								get_rel_namespace(relid), taken);
+}
+
+/*
+ * Does at most one referenced row match any referencing key?  True when
+ * the unique index the constraint relies on is immediate, total, on plain
+ * columns, and compares them the way the constraint does: its operator
+ * is in the index column's family, and both collations agree on equality
+ * (the same one, or both deterministic, which is byte equality).  A join
+ * on such a key never repeats a referencing row.  Needs FK_LOAD_NAMES.
+ */
+bool
+fk_key_matches_one(FkModel *fk)
+{
+	HeapTuple	tup;
+	Form_pg_index ind;
+	Datum		d;
+	bool		isnull;
+	oidvector  *classes;
+	oidvector  *colls;
+	bool		ok;
+
+	if (!OidIsValid(fk->pk_index))
+		return false;
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(fk->pk_index));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	ind = (Form_pg_index) GETSTRUCT(tup);
+	ok = ind->indisunique && ind->indimmediate && ind->indisvalid &&
+		ind->indrelid == fk->pk_relid && ind->indnkeyatts == fk->nkeys &&
+		heap_attisnull(tup, Anum_pg_index_indpred, NULL) &&
+		heap_attisnull(tup, Anum_pg_index_indexprs, NULL);
+	if (ok)
+	{
+		d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
+		classes = (oidvector *) DatumGetPointer(d);
+		d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indcollation, &isnull);
+		colls = (oidvector *) DatumGetPointer(d);
+		for (int i = 0; ok && i < fk->nkeys; i++)
+		{
+			int			j;
+			Oid			icoll;
+			Oid			kcoll = fk->pk_colls[i];
+
+			for (j = 0; j < ind->indnkeyatts; j++)
+				if (ind->indkey.values[j] == fk->pk_attnums[i])
+					break;
+			if (j == ind->indnkeyatts ||
+				!op_in_opfamily(fk->pf_eq_oprs[i], get_opclass_family(classes->values[j])))
+			{
+				ok = false;
+				break;
+			}
+			icoll = colls->values[j];
+			ok = icoll == kcoll ||
+				((!OidIsValid(icoll) || get_collation_isdeterministic(icoll)) &&
+				 (!OidIsValid(kcoll) || get_collation_isdeterministic(kcoll)));
+		}
+	}
+	ReleaseSysCache(tup);
+	return ok;
 }
