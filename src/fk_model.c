@@ -1315,7 +1315,9 @@ fk_model_free_name(Oid relid, int ncols, char **colnames, List *taken)
  * columns, and compares them the way the constraint does: its operator
  * is in the index column's family, and both collations agree on equality
  * (the same one, or both deterministic, which is byte equality).  A join
- * on such a key never repeats a referencing row.  Needs FK_LOAD_NAMES.
+ * on such a key never repeats a referencing row (a unique index under "C"
+ * on a case-insensitive column is accepted by ADD FOREIGN KEY, yet 'a'
+ * matches 'a' and 'A').  Needs FK_LOAD_NAMES.
  */
 bool
 fk_key_matches_one(FkModel *fk)

@@ -302,9 +302,11 @@ fk_orphan_summary(FkModel *fk, int nsample, FkOrphanSummary *out)
  * row (a left join on the key, so the planner may hash or index it, and
  * run the scan in parallel), counting each key's orphans.  Keys whose
  * count is zero are done; the others, which are rare, are summarized
- * alone afterwards, by the query that checks one key.  A left join
- * repeats no referencing row only when the key matches at most one
- * referenced row, so other keys are left to the one-key check.
+ * alone afterwards, by the query that checks one key.  Only whether a
+ * count is zero is used: a left join keeps every referencing row, so a
+ * row that breaks a key is counted however the other probes went.  Keys
+ * that may match several referenced rows (fk_key_matches_one) are left to
+ * the one-key check all the same, so that the scan never multiplies rows.
  */
 
 /* At most this many keys per scan: each probe may hold a hash table. */

@@ -287,8 +287,8 @@ fksql_orphan_condition(StringInfo buf, FkModel *fk, const char *fkalias)
 /*
  * " LEFT JOIN <referenced table> pkalias ON <key equal>": a probe of the
  * referenced table that keeps every referencing row, for counting the
- * orphans of several keys in one scan.  Only for keys that match at most
- * one referenced row (fk_key_matches_one), or rows would repeat.
+ * orphans of several keys in one scan.  A key that may match several
+ * referenced rows (see fk_key_matches_one) repeats the rows it matches.
  */
 void
 fksql_orphan_probe(StringInfo buf, FkModel *fk, const char *fkalias,
