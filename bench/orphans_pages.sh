@@ -59,6 +59,7 @@ CREATE EXTENSION IF NOT EXISTS fk_tools;
 DROP SCHEMA IF EXISTS fk_bench_pages CASCADE;
 CREATE SCHEMA fk_bench_pages;
 DO \$\$
+DECLARE k int;
 BEGIN
     FOR j IN 1..8 LOOP
         EXECUTE format('CREATE TABLE fk_bench_pages.p%s (id int PRIMARY KEY, name text)', j);
