@@ -69,7 +69,7 @@ BEGIN
         EXECUTE format('CREATE TABLE fk_bench_pages.c%s (id bigint, %s, note text)', k,
                        (SELECT string_agg(format('x%s int', j), ', ') FROM generate_series(1, k) j));
         EXECUTE format('INSERT INTO fk_bench_pages.c%s SELECT g, %s, ''row '' || g FROM generate_series(1, $CHILD_ROWS) g', k,
-                       (SELECT string_agg(format('1 + (g * %s) %% $PARENT_ROWS', 7919 + j), ', ') FROM generate_series(1, k) j));
+                       (SELECT string_agg(format('1 + (g::bigint * %s) %% $PARENT_ROWS', 7919 + j), ', ') FROM generate_series(1, k) j));
         FOR j IN 1..k LOOP
             EXECUTE format('ALTER TABLE fk_bench_pages.c%s ADD FOREIGN KEY (x%s) REFERENCES fk_bench_pages.p%s NOT VALID', k, j, j);
         END LOOP;
