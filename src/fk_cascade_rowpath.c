@@ -428,15 +428,15 @@ casc_batch_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 		case FKCONSTR_ACTION_NOACTION:
 			if (r->deferred)
 			{
-				CascDeferred *d = palloc(sizeof(CascDeferred));
+				CascDeferred d;
 
-				d->fk = fk;
-				d->relid = relid;
-				d->tid = *tid;
-				d->depth = b->depth + 1;
-				d->refrel = b->relid;
-				d->ondelete = !b->update;
-				c->deferred = lappend(c->deferred, d);
+				d.fk = fk;
+				d.relid = relid;
+				d.tid = *tid;
+				d.depth = b->depth + 1;
+				d.refrel = b->relid;
+				d.ondelete = !b->update;
+				casc_deferred_add(c, &d);
 			}
 			else
 				casc_block(c, fk, relid, tid, b->depth + 1, b->relid,
@@ -1293,7 +1293,6 @@ casc_block_why(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
 			   Oid refrel, FkCascWhy why, bool ondelete, const char *note)
 {
 	CascBlockKey key;
-	bool		found;
 	CascGroup  *g;
 
 	memset(&key, 0, sizeof(key));
@@ -1301,8 +1300,7 @@ casc_block_why(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
 	key.relid = relid;
 	key.tid = *tid;
 	key.why = why;
-	hash_search(c->blocked, &key, HASH_ENTER, &found);
-	if (found)
+	if (!casc_blocked_add(c, &key))
 		return;
 	g = casc_group(c, depth, relid, key.conoid, refrel, FKC_BLOCKED, why);
 	g->pub.ondelete = ondelete;
@@ -1417,21 +1415,24 @@ casc_set_find(const FkCascValues *set, const char *col)
 static void
 casc_finish(Cascade *c)
 {
-	ListCell   *lc;
 	HASH_SEQ_STATUS rs;
 	CascRel    *rel;
 
 	casc_reset_cursors(c);
-	foreach(lc, c->deferred)
+	for (int64 i = 0; i < casc_deferred_count(c); i++)
 	{
-		CascDeferred *d = lfirst(lc);
-		CascRel    *r = casc_rel(c, d->relid, d->fk->fk_relid);
-		CascRow    *row = casc_find(c, r, &d->tid);
+		CascDeferred d;
+		CascRel    *r;
+		CascRow    *row;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!casc_row_gone(c, row, casc_fk_cols(d->fk, d->relid)))
-			casc_block(c, d->fk, d->relid, &d->tid, d->depth, d->refrel,
-					   FKW_DEFERRED, d->ondelete);
+		casc_maybe_spill(c);
+		casc_deferred_get(c, i, &d);
+		r = casc_rel(c, d.relid, d.fk->fk_relid);
+		row = casc_find(c, r, &d.tid);
+		if (!casc_row_gone(c, row, casc_fk_cols(d.fk, d.relid)))
+			casc_block(c, d.fk, d.relid, &d.tid, d.depth, d.refrel,
+					   FKW_DEFERRED, d.ondelete);
 	}
 
 	hash_seq_init(&rs, c->rels);
