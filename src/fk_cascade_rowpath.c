@@ -1417,6 +1417,9 @@ casc_finish(Cascade *c)
 {
 	HASH_SEQ_STATUS rs;
 	CascRel    *rel;
+	FkModel    *lastfk = NULL;
+	Oid			lastrel = InvalidOid;
+	Bitmapset  *fkcols = NULL;
 
 	casc_reset_cursors(c);
 	for (int64 i = 0; i < casc_deferred_count(c); i++)
@@ -1430,7 +1433,15 @@ casc_finish(Cascade *c)
 		casc_deferred_get(c, i, &d);
 		r = casc_rel(c, d.relid, d.fk->fk_relid);
 		row = casc_find(c, r, &d.tid);
-		if (!casc_row_gone(c, row, casc_fk_cols(d.fk, d.relid)))
+		/* the columns once per run of checks of one key and table, not per row */
+		if (d.fk != lastfk || d.relid != lastrel)
+		{
+			bms_free(fkcols);
+			fkcols = casc_fk_cols(d.fk, d.relid);
+			lastfk = d.fk;
+			lastrel = d.relid;
+		}
+		if (!casc_row_gone(c, row, fkcols))
 			casc_block(c, d.fk, d.relid, &d.tid, d.depth, d.refrel,
 					   FKW_DEFERRED, d.ondelete);
 	}
