@@ -825,7 +825,7 @@ snapshot_run(SnapRun *run)
 		}
 		r.checked_at = GetCurrentTimestamp();
 		pass = r.error ? NULL : table_pass(passes, keys, run->nkeys, i, runcxt);
-		if (fk_orphan_pass_clean(pass, one.fk->conoid, &one.summary))
+		if (pass && fk_orphan_pass_clean(pass, one.fk->conoid, &one.summary))
 		{
 			/* counted by its table's pass: when, and its share of the time */
 			r.checked_at = pass->started;
