@@ -552,16 +552,49 @@ casc_batch(Cascade *c, CascBatch *b)
 			appendStringInfoString(&sql, ", ");
 			fksql_col(&sql, "c", r.newset->cols[j]);
 		}
-		appendStringInfoString(&sql, " FROM ");
-		fksql_rel(&sql, fk->fk_relid, true);
-		appendStringInfoString(&sql, " c WHERE EXISTS (SELECT FROM ");
-		fksql_rel(&sql, b->viarel, true);
-		appendStringInfoString(&sql, " p WHERE ");
-		fksql_row_in(&sql, "p", tids_param, b->viarel != b->relid ? rel_param : 0);
-		appendStringInfoString(&sql, changed.data);
-		appendStringInfoString(&sql, " AND ");
-		fksql_key_equal(&sql, fk, "p", "c");
-		appendStringInfoChar(&sql, ')');
+		if (fk_key_matches_one(fk) && fk_key_probe_indexed(fk))
+		{
+			/*
+			 * An index probe per row of the batch, whatever the estimates:
+			 * the plan is generic, made before the number of rows is known,
+			 * and a guess of many would hash a full scan of a large table for
+			 * a few rows.  (A key that matches one referenced row at most: a
+			 * referencing row comes once.)
+			 */
+			appendStringInfoString(&sql, " FROM (SELECT ");
+			fksql_key_list(&sql, fk, true, "p");
+			appendStringInfoString(&sql, " FROM ");
+			fksql_rel(&sql, b->viarel, true);
+			appendStringInfoString(&sql, " p WHERE ");
+			fksql_row_in(&sql, "p", tids_param, b->viarel != b->relid ? rel_param : 0);
+			appendStringInfoString(&sql, changed.data);
+			appendStringInfoString(&sql, ") p CROSS JOIN LATERAL (SELECT ");
+			fksql_row_id(&sql, "c");
+			for (int j = 0; r.newset && j < r.newset->n; j++)
+			{
+				appendStringInfoString(&sql, ", ");
+				fksql_col(&sql, "c", r.newset->cols[j]);
+			}
+			appendStringInfoString(&sql, " FROM ");
+			fksql_rel(&sql, fk->fk_relid, true);
+			appendStringInfoString(&sql, " c WHERE ");
+			fksql_key_equal(&sql, fk, "p", "c");
+			/* OFFSET 0: kept a subquery, so never turned into a hash join */
+			appendStringInfoString(&sql, " OFFSET 0) c");
+		}
+		else
+		{
+			appendStringInfoString(&sql, " FROM ");
+			fksql_rel(&sql, fk->fk_relid, true);
+			appendStringInfoString(&sql, " c WHERE EXISTS (SELECT FROM ");
+			fksql_rel(&sql, b->viarel, true);
+			appendStringInfoString(&sql, " p WHERE ");
+			fksql_row_in(&sql, "p", tids_param, b->viarel != b->relid ? rel_param : 0);
+			appendStringInfoString(&sql, changed.data);
+			appendStringInfoString(&sql, " AND ");
+			fksql_key_equal(&sql, fk, "p", "c");
+			appendStringInfoChar(&sql, ')');
+		}
 		/* rows in runs are looked up fastest in tid order */
 		if (c->nruns > 0)
 			appendStringInfoString(&sql, " ORDER BY 1, 2");

@@ -143,5 +143,6 @@ extern int	fk_key_distinct_columns(FkModel *fk, int *first_pos);
 extern bool fk_key_sets_column(FkModel *fk, int i, bool ondelete);
 extern bool fk_key_type_differs(FkModel *fk, int i);
 extern bool fk_key_matches_one(FkModel *fk);
+extern bool fk_key_probe_indexed(FkModel *fk);
 
 #endif							/* FK_MODEL_H */
