@@ -14,10 +14,10 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 # Every file runs alone: pg_regress installs the extension in the test
 # database, and each file creates (and drops) what it uses.
 REGRESS = extension constraints graph issues orphans orphans_random \
-	orphans_safety cascade cascade_exact cascade_random explain repair \
+	orphans_safety orphans_pass cascade cascade_exact cascade_random explain repair \
 	validate fix_steps schema trojans names attack_defaults attack_json_casts \
 	attack_domains attack_deep attack_misc attack_explain_input suggest \
-	cascade_whatif update_images cascade_random_images \
+	cascade_whatif update_images cascade_random_images cascade_spill cascade_indexed \
 	picture picture_cascade snapshot audit declared
 REGRESS_OPTS = --load-extension=fk_tools
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))

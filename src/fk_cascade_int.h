@@ -133,6 +133,30 @@ typedef struct CascDeferred
 } CascDeferred;
 
 /*
+ * Blocked rows that no longer fit in memory: a run, the blocked hash table
+ * written out sorted (casc_block_key_cmp), with its first and last key.
+ * Runs never share a key: one is only added when found nowhere.
+ */
+typedef struct CascKeyRun
+{
+	BufFile    *file;
+	int64		n;
+	int64		cursor;			/* where the last lookup ended */
+	CascBlockKey first;
+	CascBlockKey last;
+} CascKeyRun;
+
+/* Deferred checks, in the order made: in memory, the older in a file. */
+typedef struct CascDeferredSet
+{
+	CascDeferred *mem;
+	int			n;
+	int			alloc;
+	BufFile    *file;
+	int64		nfile;
+} CascDeferredSet;
+
+/*
  * The tree path.  When every table the DELETE can reach is reached by one
  * constraint only (no table twice, no cycle), no row can be reached twice
  * and no action depends on what another path did: the rows of each table
@@ -169,8 +193,9 @@ struct FkCascade
 	HTAB	   *rels;
 	List	   *queue;
 	HTAB	   *groups;
-	HTAB	   *blocked;
-	List	   *deferred;
+	HTAB	   *blocked;		/* CascBlockKeys seen, in memory */
+	List	   *blocked_runs;	/* CascKeyRuns: those written out */
+	CascDeferredSet deferred;
 	bool		keep_rows;
 	bool		ondelete;		/* the statement is a DELETE */
 	CascTree   *tree;			/* counted by the tree path */
@@ -206,6 +231,10 @@ extern CascRow *casc_find(Cascade *c, CascRel *rel, ItemPointer tid);
 extern CascRow *casc_promote(Cascade *c, CascRel *rel, ItemPointer tid,
 							 CascRow *row, bool *found);
 extern void casc_maybe_spill(Cascade *c);
+extern bool casc_blocked_add(Cascade *c, CascBlockKey *key);
+extern void casc_deferred_add(Cascade *c, CascDeferred *d);
+extern int64 casc_deferred_count(Cascade *c);
+extern void casc_deferred_get(Cascade *c, int64 i, CascDeferred *d);
 extern void casc_reset_cursors(Cascade *c);
 typedef void (*CascRowVisit) (Cascade *c, CascRel *rel, CascRow *row);
 extern void casc_visit_rows(Cascade *c, CascRel *rel, CascRowVisit visit);

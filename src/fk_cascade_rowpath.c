@@ -428,15 +428,15 @@ casc_batch_row(Datum *values, bool *nulls, TupleDesc desc, void *arg)
 		case FKCONSTR_ACTION_NOACTION:
 			if (r->deferred)
 			{
-				CascDeferred *d = palloc(sizeof(CascDeferred));
+				CascDeferred d;
 
-				d->fk = fk;
-				d->relid = relid;
-				d->tid = *tid;
-				d->depth = b->depth + 1;
-				d->refrel = b->relid;
-				d->ondelete = !b->update;
-				c->deferred = lappend(c->deferred, d);
+				d.fk = fk;
+				d.relid = relid;
+				d.tid = *tid;
+				d.depth = b->depth + 1;
+				d.refrel = b->relid;
+				d.ondelete = !b->update;
+				casc_deferred_add(c, &d);
 			}
 			else
 				casc_block(c, fk, relid, tid, b->depth + 1, b->relid,
@@ -552,16 +552,49 @@ casc_batch(Cascade *c, CascBatch *b)
 			appendStringInfoString(&sql, ", ");
 			fksql_col(&sql, "c", r.newset->cols[j]);
 		}
-		appendStringInfoString(&sql, " FROM ");
-		fksql_rel(&sql, fk->fk_relid, true);
-		appendStringInfoString(&sql, " c WHERE EXISTS (SELECT FROM ");
-		fksql_rel(&sql, b->viarel, true);
-		appendStringInfoString(&sql, " p WHERE ");
-		fksql_row_in(&sql, "p", tids_param, b->viarel != b->relid ? rel_param : 0);
-		appendStringInfoString(&sql, changed.data);
-		appendStringInfoString(&sql, " AND ");
-		fksql_key_equal(&sql, fk, "p", "c");
-		appendStringInfoChar(&sql, ')');
+		if (fk_key_matches_one(fk) && fk_key_probe_indexed(fk))
+		{
+			/*
+			 * An index probe per row of the batch, whatever the estimates:
+			 * the plan is generic, made before the number of rows is known,
+			 * and a guess of many would hash a full scan of a large table for
+			 * a few rows.  (A key that matches one referenced row at most: a
+			 * referencing row comes once.)
+			 */
+			appendStringInfoString(&sql, " FROM (SELECT ");
+			fksql_key_list(&sql, fk, true, "p");
+			appendStringInfoString(&sql, " FROM ");
+			fksql_rel(&sql, b->viarel, true);
+			appendStringInfoString(&sql, " p WHERE ");
+			fksql_row_in(&sql, "p", tids_param, b->viarel != b->relid ? rel_param : 0);
+			appendStringInfoString(&sql, changed.data);
+			appendStringInfoString(&sql, ") p CROSS JOIN LATERAL (SELECT ");
+			fksql_row_id(&sql, "c");
+			for (int j = 0; r.newset && j < r.newset->n; j++)
+			{
+				appendStringInfoString(&sql, ", ");
+				fksql_col(&sql, "c", r.newset->cols[j]);
+			}
+			appendStringInfoString(&sql, " FROM ");
+			fksql_rel(&sql, fk->fk_relid, true);
+			appendStringInfoString(&sql, " c WHERE ");
+			fksql_key_equal(&sql, fk, "p", "c");
+			/* OFFSET 0: kept a subquery, so never turned into a hash join */
+			appendStringInfoString(&sql, " OFFSET 0) c");
+		}
+		else
+		{
+			appendStringInfoString(&sql, " FROM ");
+			fksql_rel(&sql, fk->fk_relid, true);
+			appendStringInfoString(&sql, " c WHERE EXISTS (SELECT FROM ");
+			fksql_rel(&sql, b->viarel, true);
+			appendStringInfoString(&sql, " p WHERE ");
+			fksql_row_in(&sql, "p", tids_param, b->viarel != b->relid ? rel_param : 0);
+			appendStringInfoString(&sql, changed.data);
+			appendStringInfoString(&sql, " AND ");
+			fksql_key_equal(&sql, fk, "p", "c");
+			appendStringInfoChar(&sql, ')');
+		}
 		/* rows in runs are looked up fastest in tid order */
 		if (c->nruns > 0)
 			appendStringInfoString(&sql, " ORDER BY 1, 2");
@@ -1293,7 +1326,6 @@ casc_block_why(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
 			   Oid refrel, FkCascWhy why, bool ondelete, const char *note)
 {
 	CascBlockKey key;
-	bool		found;
 	CascGroup  *g;
 
 	memset(&key, 0, sizeof(key));
@@ -1301,8 +1333,7 @@ casc_block_why(Cascade *c, FkModel *fk, Oid relid, ItemPointer tid, int depth,
 	key.relid = relid;
 	key.tid = *tid;
 	key.why = why;
-	hash_search(c->blocked, &key, HASH_ENTER, &found);
-	if (found)
+	if (!casc_blocked_add(c, &key))
 		return;
 	g = casc_group(c, depth, relid, key.conoid, refrel, FKC_BLOCKED, why);
 	g->pub.ondelete = ondelete;
@@ -1417,21 +1448,35 @@ casc_set_find(const FkCascValues *set, const char *col)
 static void
 casc_finish(Cascade *c)
 {
-	ListCell   *lc;
 	HASH_SEQ_STATUS rs;
 	CascRel    *rel;
+	FkModel    *lastfk = NULL;
+	Oid			lastrel = InvalidOid;
+	Bitmapset  *fkcols = NULL;
 
 	casc_reset_cursors(c);
-	foreach(lc, c->deferred)
+	for (int64 i = 0; i < casc_deferred_count(c); i++)
 	{
-		CascDeferred *d = lfirst(lc);
-		CascRel    *r = casc_rel(c, d->relid, d->fk->fk_relid);
-		CascRow    *row = casc_find(c, r, &d->tid);
+		CascDeferred d;
+		CascRel    *r;
+		CascRow    *row;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!casc_row_gone(c, row, casc_fk_cols(d->fk, d->relid)))
-			casc_block(c, d->fk, d->relid, &d->tid, d->depth, d->refrel,
-					   FKW_DEFERRED, d->ondelete);
+		casc_maybe_spill(c);
+		casc_deferred_get(c, i, &d);
+		r = casc_rel(c, d.relid, d.fk->fk_relid);
+		row = casc_find(c, r, &d.tid);
+		/* the columns once per run of checks of one key and table, not per row */
+		if (d.fk != lastfk || d.relid != lastrel)
+		{
+			bms_free(fkcols);
+			fkcols = casc_fk_cols(d.fk, d.relid);
+			lastfk = d.fk;
+			lastrel = d.relid;
+		}
+		if (!casc_row_gone(c, row, fkcols))
+			casc_block(c, d.fk, d.relid, &d.tid, d.depth, d.refrel,
+					   FKW_DEFERRED, d.ondelete);
 	}
 
 	hash_seq_init(&rs, c->rels);

@@ -8,9 +8,12 @@
  * the memory limit every table's hash table is written out as a run, a
  * temporary file of states sorted by tid, and rows are looked up there
  * (galloping from where the last lookup ended, since queries hand rows
- * over in tid order).  Sets of tids live in memory up to a chunk, the
- * rest in a temporary file; under memory pressure a set writes what it
- * holds to its file early.  Memory is counted in bytes across all of it.
+ * over in tid order).  The blocked rows seen (each counted once) spill
+ * the same way, into sorted runs merged once there are a few, and the
+ * deferred checks waiting for the end into a file, in order.  Sets of
+ * tids live in memory up to a chunk, the rest in a temporary file; under
+ * memory pressure a set writes what it holds to its file early.  Memory
+ * is counted in bytes across all of it.
  *
  *-------------------------------------------------------------------------
  */
@@ -371,7 +374,307 @@ casc_spill_rel(Cascade *c, CascRel *rel)
 	rel->rows = casc_rows_table(c);
 }
 
-/* Past the memory limit, every table's rows in memory go to runs. */
+/* ---- blocked rows: each counted once, however often reached ---- */
+
+static int
+casc_block_key_cmp(const void *a, const void *b)
+{
+	const CascBlockKey *x = a;
+	const CascBlockKey *y = b;
+
+	if (x->conoid != y->conoid)
+		return x->conoid < y->conoid ? -1 : 1;
+	if (x->relid != y->relid)
+		return x->relid < y->relid ? -1 : 1;
+	if (x->why != y->why)
+		return x->why < y->why ? -1 : 1;
+	return ItemPointerCompare((ItemPointer) &x->tid, (ItemPointer) &y->tid);
+}
+
+static void
+casc_key_read(BufFile *file, int64 i, CascBlockKey *key)
+{
+	if (BufFileSeek(file, 0, i * sizeof(CascBlockKey), SEEK_SET) != 0 ||
+		BufFileRead(file, key, sizeof(CascBlockKey)) != sizeof(CascBlockKey))
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read temporary file of the cascade preview")));
+}
+
+/*
+ * Is key in a run?  Like casc_run_find: galloping from where the last
+ * lookup ended, since a query's rows come in tid order, for one
+ * constraint and table at a time.
+ */
+static bool
+casc_key_run_find(CascKeyRun *run, CascBlockKey *key)
+{
+	CascBlockKey k;
+	int64		lo;
+	int64		hi;
+	int64		step = 1;
+
+	if (run->n == 0 || casc_block_key_cmp(key, &run->first) < 0 ||
+		casc_block_key_cmp(key, &run->last) > 0)
+		return false;
+	lo = Min(run->cursor, run->n - 1);
+	casc_key_read(run->file, lo, &k);
+	if (casc_block_key_cmp(&k, key) > 0)
+	{
+		lo = 0;
+		casc_key_read(run->file, 0, &k);
+	}
+	if (casc_block_key_cmp(&k, key) == 0)
+	{
+		run->cursor = lo;
+		return true;
+	}
+	if (casc_block_key_cmp(&k, key) > 0)
+		return false;
+	/* key lo < key: find hi with key hi >= key, or the end */
+	for (;;)
+	{
+		hi = lo + step;
+		if (hi >= run->n)
+		{
+			hi = run->n;
+			break;
+		}
+		casc_key_read(run->file, hi, &k);
+		if (casc_block_key_cmp(&k, key) >= 0)
+			break;
+		lo = hi;
+		step *= 2;
+	}
+	while (hi - lo > 1)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		casc_key_read(run->file, mid, &k);
+		if (casc_block_key_cmp(&k, key) >= 0)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	run->cursor = hi;
+	if (hi >= run->n)
+		return false;
+	casc_key_read(run->file, hi, &k);
+	return casc_block_key_cmp(&k, key) == 0;
+}
+
+/* A new run of n sorted keys (in memory) or of the merge of runs. */
+static CascKeyRun *
+casc_key_run_new(Cascade *c)
+{
+	MemoryContext old = MemoryContextSwitchTo(c->cxt);
+	CascKeyRun *run = palloc0(sizeof(CascKeyRun));
+
+	run->file = BufFileCreateTemp(false);
+	MemoryContextSwitchTo(old);
+	return run;
+}
+
+/*
+ * Merge all runs into one, so that a lookup reads few files: past this
+ * many runs.  Each merge reads and writes every key written out so far;
+ * as runs are merged once they are this many, that stays a small
+ * multiple of the keys.
+ */
+#define CASC_KEY_RUNS_MAX 4
+
+static void
+casc_key_runs_merge(Cascade *c)
+{
+	int			nruns = list_length(c->blocked_runs);
+	CascKeyRun **runs = palloc(sizeof(CascKeyRun *) * nruns);
+	CascBlockKey *heads = palloc(sizeof(CascBlockKey) * nruns);
+	int64	   *pos = palloc0(sizeof(int64) * nruns);
+	CascKeyRun *out = casc_key_run_new(c);
+	ListCell   *lc;
+
+	foreach(lc, c->blocked_runs)
+	{
+		int			i = foreach_current_index(lc);
+
+		runs[i] = lfirst(lc);
+		if (BufFileSeek(runs[i]->file, 0, 0, SEEK_SET) != 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read temporary file of the cascade preview")));
+		if (runs[i]->n > 0 &&
+			BufFileRead(runs[i]->file, &heads[i], sizeof(CascBlockKey)) != sizeof(CascBlockKey))
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read temporary file of the cascade preview")));
+	}
+	for (;;)
+	{
+		int			best = -1;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < nruns; i++)
+			if (pos[i] < runs[i]->n &&
+				(best < 0 || casc_block_key_cmp(&heads[i], &heads[best]) < 0))
+				best = i;
+		if (best < 0)
+			break;
+		if (out->n == 0)
+			out->first = heads[best];
+		out->last = heads[best];
+		BufFileWrite(out->file, &heads[best], sizeof(CascBlockKey));
+		out->n++;
+		if (++pos[best] < runs[best]->n &&
+			BufFileRead(runs[best]->file, &heads[best], sizeof(CascBlockKey)) != sizeof(CascBlockKey))
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read temporary file of the cascade preview")));
+	}
+	for (int i = 0; i < nruns; i++)
+		BufFileClose(runs[i]->file);
+	list_free_deep(c->blocked_runs);
+	c->blocked_runs = list_make1(out);
+	pfree(runs);
+	pfree(heads);
+	pfree(pos);
+}
+
+/* Write the blocked keys in memory out as a new run and empty the table. */
+static void
+casc_spill_blocked(Cascade *c)
+{
+	long		n = hash_get_num_entries(c->blocked);
+	CascBlockKey *keys;
+	CascBlockKey *key;
+	HASH_SEQ_STATUS s;
+	CascKeyRun *run;
+	long		i = 0;
+	HASHCTL		ctl;
+
+	if (n == 0)
+		return;
+	keys = palloc_extended(sizeof(CascBlockKey) * n, MCXT_ALLOC_HUGE);
+	hash_seq_init(&s, c->blocked);
+	while ((key = hash_seq_search(&s)) != NULL)
+		keys[i++] = *key;
+	qsort(keys, n, sizeof(CascBlockKey), casc_block_key_cmp);
+	run = casc_key_run_new(c);
+	run->n = n;
+	run->first = keys[0];
+	run->last = keys[n - 1];
+	BufFileWrite(run->file, keys, sizeof(CascBlockKey) * n);
+	pfree(keys);
+	c->memused -= (int64) n * CASC_ROW_MEM;
+	{
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
+		c->blocked_runs = lappend(c->blocked_runs, run);
+		MemoryContextSwitchTo(old);
+	}
+	if (list_length(c->blocked_runs) > CASC_KEY_RUNS_MAX)
+		casc_key_runs_merge(c);
+
+	hash_destroy(c->blocked);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(CascBlockKey);
+	ctl.entrysize = sizeof(CascBlockKey);
+	ctl.hcxt = c->cxt;
+	c->blocked = hash_create("fk_tools cascade blocked rows", 256, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+/*
+ * Note a blocked row (constraint, table, tid, why): true the first time,
+ * false when it was noted before, in memory or in a run.
+ */
+bool
+casc_blocked_add(Cascade *c, CascBlockKey *key)
+{
+	bool		found;
+	ListCell   *lc;
+
+	if (hash_search(c->blocked, key, HASH_FIND, NULL) != NULL)
+		return false;
+	foreach(lc, c->blocked_runs)
+		if (casc_key_run_find(lfirst(lc), key))
+			return false;
+	hash_search(c->blocked, key, HASH_ENTER, &found);
+	c->memused += CASC_ROW_MEM;
+	return true;
+}
+
+/* ---- deferred checks, made during the rounds, done at the end ---- */
+
+static void
+casc_deferred_flush(Cascade *c)
+{
+	CascDeferredSet *d = &c->deferred;
+
+	if (d->n == 0)
+		return;
+	if (d->file == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
+		d->file = BufFileCreateTemp(false);
+		MemoryContextSwitchTo(old);
+	}
+	BufFileSeek(d->file, 0, d->nfile * sizeof(CascDeferred), SEEK_SET);
+	BufFileWrite(d->file, d->mem, sizeof(CascDeferred) * d->n);
+	d->nfile += d->n;
+	c->memused -= (int64) d->n * sizeof(CascDeferred);
+	d->n = 0;
+}
+
+void
+casc_deferred_add(Cascade *c, CascDeferred *def)
+{
+	CascDeferredSet *d = &c->deferred;
+
+	if (d->n >= c->chunk)
+		casc_deferred_flush(c);
+	if (d->n >= d->alloc)
+	{
+		int			alloc = Min(Max(d->alloc * 2, 16), c->chunk);
+
+		if (d->mem == NULL)
+			d->mem = MemoryContextAlloc(c->cxt, sizeof(CascDeferred) * alloc);
+		else
+			d->mem = repalloc(d->mem, sizeof(CascDeferred) * alloc);
+		d->alloc = alloc;
+	}
+	d->mem[d->n++] = *def;
+	c->memused += sizeof(CascDeferred);
+}
+
+int64
+casc_deferred_count(Cascade *c)
+{
+	return c->deferred.nfile + c->deferred.n;
+}
+
+/* Deferred check i, in the order they were made. */
+void
+casc_deferred_get(Cascade *c, int64 i, CascDeferred *def)
+{
+	CascDeferredSet *d = &c->deferred;
+
+	if (i >= d->nfile)
+	{
+		*def = d->mem[i - d->nfile];
+		return;
+	}
+	if (BufFileSeek(d->file, 0, i * sizeof(CascDeferred), SEEK_SET) != 0 ||
+		BufFileRead(d->file, def, sizeof(CascDeferred)) != sizeof(CascDeferred))
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read temporary file of the cascade preview")));
+}
+
+/*
+ * Past the memory limit, every table's rows in memory go to runs, and so
+ * do the blocked rows and the deferred checks.
+ */
 void
 casc_maybe_spill(Cascade *c)
 {
@@ -383,6 +686,8 @@ casc_maybe_spill(Cascade *c)
 	hash_seq_init(&s, c->rels);
 	while ((rel = hash_seq_search(&s)) != NULL)
 		casc_spill_rel(c, rel);
+	casc_spill_blocked(c);
+	casc_deferred_flush(c);
 }
 
 /* Before a query whose tids come sorted: lookups start at the runs' start. */
@@ -493,4 +798,10 @@ casc_close_files(Cascade *c)
 	foreach(lc, c->queue)
 		if (lfirst(lc) != NULL)
 			casc_tids_free(c, &((CascBatch *) lfirst(lc))->tids);
+	foreach(lc, c->blocked_runs)
+		BufFileClose(((CascKeyRun *) lfirst(lc))->file);
+	c->blocked_runs = NIL;
+	if (c->deferred.file)
+		BufFileClose(c->deferred.file);
+	c->deferred.file = NULL;
 }

@@ -83,6 +83,7 @@ fk_model_from_tuple(HeapTuple contup, int flags)
 	fk->parentoid = con->conparentid;
 	fk->fk_relid = con->conrelid;
 	fk->pk_relid = con->confrelid;
+	fk->pk_index = con->conindid;
 	fk->match_type = con->confmatchtype;
 	fk->upd_action = con->confupdtype;
 	fk->del_action = con->confdeltype;
@@ -1791,4 +1792,150 @@ fk_model_ref_resolve(const char *name, Oid fk_relid, int ncols,
 	namestrcpy(&fk->conname, name);
 	fk->decl_only = true;
 	return fk;
+}
+
+/*
+ * Does at most one referenced row match any referencing key?  True when
+ * the unique index the constraint relies on is immediate, total, on plain
+ * columns, and compares them the way the constraint does: its operator
+ * is in the index column's family, and both collations agree on equality
+ * (the same one, or both deterministic, which is byte equality).  A join
+ * on such a key never repeats a referencing row (a unique index under "C"
+ * on a case-insensitive column is accepted by ADD FOREIGN KEY, yet 'a'
+ * matches 'a' and 'A').  Needs FK_LOAD_NAMES.
+ */
+bool
+fk_key_matches_one(FkModel *fk)
+{
+	HeapTuple	tup;
+	Form_pg_index ind;
+	Datum		d;
+	bool		isnull;
+	oidvector  *classes;
+	oidvector  *colls;
+	bool		ok;
+
+	if (!OidIsValid(fk->pk_index))
+		return false;
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(fk->pk_index));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	ind = (Form_pg_index) GETSTRUCT(tup);
+	ok = ind->indisunique && ind->indimmediate && ind->indisvalid &&
+		ind->indrelid == fk->pk_relid && ind->indnkeyatts == fk->nkeys &&
+		heap_attisnull(tup, Anum_pg_index_indpred, NULL) &&
+		heap_attisnull(tup, Anum_pg_index_indexprs, NULL);
+	if (ok)
+	{
+		d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
+		classes = (oidvector *) DatumGetPointer(d);
+		d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indcollation, &isnull);
+		colls = (oidvector *) DatumGetPointer(d);
+		for (int i = 0; ok && i < fk->nkeys; i++)
+		{
+			int			j;
+			Oid			icoll;
+			Oid			kcoll = fk->pk_colls[i];
+
+			for (j = 0; j < ind->indnkeyatts; j++)
+				if (ind->indkey.values[j] == fk->pk_attnums[i])
+					break;
+			if (j == ind->indnkeyatts ||
+				!op_in_opfamily(fk->pf_eq_oprs[i], get_opclass_family(classes->values[j])))
+			{
+				ok = false;
+				break;
+			}
+			icoll = colls->values[j];
+			ok = icoll == kcoll ||
+				((!OidIsValid(icoll) || get_collation_isdeterministic(icoll)) &&
+				 (!OidIsValid(kcoll) || get_collation_isdeterministic(kcoll)));
+		}
+	}
+	ReleaseSysCache(tup);
+	return ok;
+}
+
+/* The access method of an index. */
+static Oid
+fk_index_am(Oid indexrelid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(indexrelid));
+	Oid			am;
+
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	am = ((Form_pg_class) GETSTRUCT(tup))->relam;
+	ReleaseSysCache(tup);
+	return am;
+}
+
+/*
+ * Can the rows referencing one referenced row be found through an index,
+ * whatever the planner estimates?  True when a valid, total btree index on
+ * the referencing table has the key's columns as its leading columns, each
+ * under the collation and in the operator family the constraint compares
+ * with, and the comparison casts no referencing column.  Then a probe per
+ * referenced row costs an index descent, not a scan.  Needs FK_LOAD_NAMES.
+ */
+bool
+fk_key_probe_indexed(FkModel *fk)
+{
+	Relation	indrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	bool		found = false;
+	int			ncols;
+	int			first_pos[INDEX_MAX_KEYS];
+
+	ncols = fk_key_distinct_columns(fk, first_pos);
+	if (ncols != fk->nkeys)
+		return false;
+	for (int i = 0; i < fk->nkeys; i++)
+	{
+		Oid			oprleft;
+		Oid			oprright;
+
+		op_input_types(fk->pf_eq_oprs[i], &oprleft, &oprright);
+		if (oprright != fk->fk_types[i] || fk_key_collation_differs(fk, i))
+			return false;
+	}
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(fk->fk_relid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index ind = (Form_pg_index) GETSTRUCT(tup);
+		Datum		d;
+		bool		isnull;
+		oidvector  *classes;
+		oidvector  *colls;
+
+		if (!ind->indisvalid || !ind->indislive || ind->indnkeyatts < ncols ||
+			!heap_attisnull(tup, Anum_pg_index_indpred, NULL) ||
+			fk_index_am(ind->indexrelid) != BTREE_AM_OID)
+			continue;
+		d = heap_getattr(tup, Anum_pg_index_indclass, RelationGetDescr(indrel), &isnull);
+		classes = (oidvector *) DatumGetPointer(d);
+		d = heap_getattr(tup, Anum_pg_index_indcollation, RelationGetDescr(indrel), &isnull);
+		colls = (oidvector *) DatumGetPointer(d);
+		found = true;
+		for (int i = 0; i < fk->nkeys && found; i++)
+		{
+			int			j;
+
+			for (j = 0; j < ncols; j++)
+				if (ind->indkey.values[j] == fk->fk_attnums[i])
+					break;
+			found = j < ncols &&
+				colls->values[j] == fk->fk_colls[i] &&
+				op_in_opfamily(fk->pf_eq_oprs[i], get_opclass_family(classes->values[j]));
+		}
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
 }

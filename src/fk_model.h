@@ -38,6 +38,7 @@ typedef struct FkModel
 	char		fk_relkind;
 	Oid			pk_relid;		/* referenced table */
 	char		pk_relkind;
+	Oid			pk_index;		/* conindid: the unique index it relies on */
 
 	int			nkeys;
 	AttrNumber	fk_attnums[INDEX_MAX_KEYS];
@@ -163,5 +164,7 @@ extern bool fk_key_collation_differs(FkModel *fk, int i);
 extern int	fk_key_distinct_columns(FkModel *fk, int *first_pos);
 extern bool fk_key_sets_column(FkModel *fk, int i, bool ondelete);
 extern bool fk_key_type_differs(FkModel *fk, int i);
+extern bool fk_key_matches_one(FkModel *fk);
+extern bool fk_key_probe_indexed(FkModel *fk);
 
 #endif							/* FK_MODEL_H */

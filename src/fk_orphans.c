@@ -6,10 +6,12 @@
  * A row is an orphan exactly when PostgreSQL's own RI check would reject
  * it: one anti-join per constraint, written like RI_Initial_Check's
  * validation query (the constraint's operators, the referenced key's
- * collation, ONLY unless partitioned, the match type's NULL rules).  Each
- * query runs once, read-only, its rows streamed into the result as they
- * come, so the planner may run it in parallel and memory stays within
- * work_mem.  Keys and rows are rendered as jsonb here, from the values'
+ * collation, ONLY unless partitioned, the match type's NULL rules).
+ * fk_check first counts the orphans of all keys of a table in one scan
+ * (fk_orphan_pass), and runs a key's own query only when it has orphans.
+ * Each query runs once, read-only, its rows streamed into the result as
+ * they come, so the planner may run it in parallel and memory stays
+ * within work_mem.  Keys and rows are rendered as jsonb here, from the values'
  * output functions (fk_value.c), not by casts a type's owner could add.
  *
  *-------------------------------------------------------------------------
@@ -25,6 +27,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "fk_access.h"
 #include "fk_orphans.h"
@@ -356,6 +359,171 @@ fk_orphan_summary(FkModel *fk, int nsample, FkOrphanSummary *out)
 		out->orphan_rows += fk_remote_partial_rows(fk);
 }
 
+/*
+ * ---- Several keys of one table in one scan ----
+ *
+ * A table with k foreign keys costs k scans when each key is checked
+ * alone.  The pass reads it once: one probe of each referenced table per
+ * row (a left join on the key, so the planner may hash or index it, and
+ * run the scan in parallel), counting each key's orphans.  Keys whose
+ * count is zero are done; the others, which are rare, are summarized
+ * alone afterwards, by the query that checks one key.  Only whether a
+ * count is zero is used: a left join keeps every referencing row, so a
+ * row that breaks a key is counted however the other probes went.  Keys
+ * that may match several referenced rows (fk_key_matches_one) are left to
+ * the one-key check all the same, so that the scan never multiplies rows.
+ */
+
+/* At most this many keys per scan: each probe may hold a hash table. */
+#define FK_PASS_MAX_KEYS 16
+
+typedef struct PassRun
+{
+	List	   *listed;
+	char	   *(*unusable) (FkModel *fk);
+	FkOrphanPass *pass;
+} PassRun;
+
+static void
+pass_row(Datum *row, bool *rownulls, TupleDesc desc, void *arg)
+{
+	FkOrphanPass *pass = arg;
+
+	for (int i = 0; i < pass->nkeys; i++)
+		pass->orphan_rows[i] = DatumGetInt64(row[i]);
+}
+
+/* fk_orphan_pass's work, through fk_try: a lock timeout fails the pass only */
+static void
+pass_run(void *arg)
+{
+	PassRun    *run = arg;
+	List	   *fks = NIL;
+	StringInfoData sql;
+	ListCell   *lc;
+	FkOrphanPass *pass;
+
+	foreach(lc, run->listed)
+	{
+		FkModel    *fk;
+
+		if (list_length(fks) == FK_PASS_MAX_KEYS)
+			break;
+		CHECK_FOR_INTERRUPTS();
+		fk = fk_lock_key(lfirst(lc), AccessShareLock, AccessShareLock, FK_LOAD_NAMES);
+		/* declared-only references have no OID to be told apart by here */
+		if (fk == NULL || fk->decl_only || run->unusable(fk) != NULL || !fk_key_matches_one(fk) ||
+			(fks != NIL && fk->fk_relid != ((FkModel *) linitial(fks))->fk_relid))
+			continue;
+		fks = lappend(fks, fk);
+	}
+	if (list_length(fks) < 2)
+		return;
+
+	pass = palloc0(sizeof(FkOrphanPass));
+	pass->nkeys = list_length(fks);
+	pass->conoids = palloc(sizeof(Oid) * pass->nkeys);
+	pass->orphan_rows = palloc0(sizeof(int64) * pass->nkeys);
+	pass->relid = ((FkModel *) linitial(fks))->fk_relid;
+	pass->started = GetCurrentTimestamp();
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	foreach(lc, fks)
+	{
+		int			i = foreach_current_index(lc);
+
+		pass->conoids[i] = ((FkModel *) lfirst(lc))->conoid;
+		if (i > 0)
+			appendStringInfoString(&sql, ", ");
+		appendStringInfoString(&sql, "pg_catalog.count(*) FILTER (WHERE ");
+		fksql_orphan_probed(&sql, lfirst(lc), "fk_tools_c", psprintf("fk_tools_p%d", i + 1));
+		appendStringInfoChar(&sql, ')');
+	}
+	appendStringInfoString(&sql, " FROM ");
+	fksql_rel(&sql, ((FkModel *) linitial(fks))->fk_relid, true);
+	appendStringInfoString(&sql, " fk_tools_c");
+	foreach(lc, fks)
+		fksql_orphan_probe(&sql, lfirst(lc), "fk_tools_c",
+						   psprintf("fk_tools_p%d", foreach_current_index(lc) + 1));
+	fk_spi_stream(sql.data, NULL, pass_row, pass);
+	pass->duration_us = GetCurrentTimestamp() - pass->started;
+	run->pass = pass;
+}
+
+/*
+ * Count, in one scan of their referencing table, the orphans of the
+ * listed keys (all of one table, as a list of keys made earlier).  Each
+ * key is locked (AccessShareLock on both tables) and read again first; one
+ * that was dropped, that unusable gives a reason for, or that the pass
+ * cannot count is left out, for its own check to deal with.  NULL when
+ * fewer than two keys remain (one key is one scan anyway), or when the
+ * pass failed (a lock timeout, say): each key's own check then meets, and
+ * reports, the error.  The caller must be connected to SPI; the result
+ * lives in the current memory context (fk_orphan_pass_free), the rest of
+ * the work in a context of its own.
+ */
+FkOrphanPass *
+fk_orphan_pass(List *listed, char *(*unusable) (FkModel *fk))
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	MemoryContext workcxt;
+	PassRun		run;
+	FkOrphanPass *pass = NULL;
+
+	if (list_length(listed) < 2)
+		return NULL;
+	workcxt = AllocSetContextCreate(cxt, "fk_orphan_pass", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(workcxt);
+	memset(&run, 0, sizeof(run));
+	run.listed = listed;
+	run.unusable = unusable;
+	if (fk_try(pass_run, &run, 0) == NULL && run.pass != NULL)
+	{
+		MemoryContextSwitchTo(cxt);
+		pass = palloc(sizeof(FkOrphanPass));
+		*pass = *run.pass;
+		pass->conoids = palloc(sizeof(Oid) * pass->nkeys);
+		pass->orphan_rows = palloc(sizeof(int64) * pass->nkeys);
+		memcpy(pass->conoids, run.pass->conoids, sizeof(Oid) * pass->nkeys);
+		memcpy(pass->orphan_rows, run.pass->orphan_rows, sizeof(int64) * pass->nkeys);
+	}
+	MemoryContextSwitchTo(cxt);
+	MemoryContextDelete(workcxt);
+	return pass;
+}
+
+void
+fk_orphan_pass_free(FkOrphanPass *pass)
+{
+	if (pass == NULL)
+		return;
+	pfree(pass->conoids);
+	pfree(pass->orphan_rows);
+	pfree(pass);
+}
+
+/*
+ * Did pass find key conoid without orphans?  Then its summary is all
+ * zeros (filled into out) and it needs no query of its own.
+ */
+bool
+fk_orphan_pass_clean(FkOrphanPass *pass, Oid conoid, FkOrphanSummary *out)
+{
+	if (pass == NULL)
+		return false;
+	for (int i = 0; i < pass->nkeys; i++)
+	{
+		if (pass->conoids[i] != conoid)
+			continue;
+		if (pass->orphan_rows[i] != 0)
+			return false;
+		memset(out, 0, sizeof(FkOrphanSummary));
+		return true;
+	}
+	return false;
+}
+
 /* fk_check's work on one key, through fk_try */
 typedef struct CheckOne
 {
@@ -389,9 +557,12 @@ fk_check(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	List	   *fks;
 	ListCell   *lc;
+	ListCell   *lc2;
 	MemoryContext loopcxt;
 	MemoryContext oldcxt;
 	int64		rows_done = 0;
+	Oid			pass_relid = InvalidOid;
+	FkOrphanPass *pass = NULL;
 
 	InitMaterializedSRF(fcinfo, 0);
 	fks = fk_keys_of_target(fcinfo, 0, false, FK_LOAD_REFS);
@@ -434,7 +605,30 @@ fk_check(PG_FUNCTION_ARGS)
 
 			fk_progress_key_rows(one.fk, rows);
 			rows_done += rows;
-			if ((skipped = fk_try(check_one, &one, 0)) != NULL)
+
+			/*
+			 * The first key of a table counts the orphans of all its keys
+			 * (the list is sorted by table) in one scan.
+			 */
+			if (listed->fk_relid != pass_relid)
+			{
+				List	   *same = NIL;
+
+				MemoryContextSwitchTo(oldcxt);
+				fk_orphan_pass_free(pass);
+				for_each_from(lc2, fks, foreach_current_index(lc))
+				{
+					if (((FkModel *) lfirst(lc2))->fk_relid != listed->fk_relid)
+						break;
+					same = lappend(same, lfirst(lc2));
+				}
+				pass = fk_orphan_pass(same, fk_unreadable_reason);
+				list_free(same);
+				pass_relid = listed->fk_relid;
+				MemoryContextSwitchTo(loopcxt);
+			}
+			if (!fk_orphan_pass_clean(pass, one.fk->conoid, &one.summary) &&
+				(skipped = fk_try(check_one, &one, 0)) != NULL)
 				skipped = psprintf("error: %s", skipped);
 			fk_progress_key_done(skipped ? skipped : "checked");
 		}

@@ -284,6 +284,38 @@ fksql_orphan_condition(StringInfo buf, FkModel *fk, const char *fkalias)
 	appendStringInfoChar(buf, ')');
 }
 
+/*
+ * " LEFT JOIN <referenced table> pkalias ON <key equal>": a probe of the
+ * referenced table that keeps every referencing row, for counting the
+ * orphans of several keys in one scan.  A key that may match several
+ * referenced rows (see fk_key_matches_one) repeats the rows it matches.
+ */
+void
+fksql_orphan_probe(StringInfo buf, FkModel *fk, const char *fkalias,
+				   const char *pkalias)
+{
+	appendStringInfoString(buf, " LEFT JOIN ");
+	fksql_rel(buf, fk->pk_relid, true);
+	appendStringInfo(buf, " %s ON ", pkalias);
+	fksql_key_equal(buf, fk, pkalias, fkalias);
+}
+
+/*
+ * After fksql_orphan_probe: the row breaks the constraint.  It is checked
+ * and the probe found nothing (a matched key column is never NULL: the
+ * operators are strict), as RI_Initial_Check tests it.
+ */
+void
+fksql_orphan_probed(StringInfo buf, FkModel *fk, const char *fkalias,
+					const char *pkalias)
+{
+	appendStringInfoChar(buf, '(');
+	fksql_key_checked(buf, fk, fkalias);
+	appendStringInfoString(buf, " AND ");
+	fksql_col(buf, pkalias, fk->pk_colnames[0]);
+	appendStringInfoString(buf, " IS NULL)");
+}
+
 /* 'value'::schema.type, or NULL::schema.type */
 void
 fksql_typed_literal(StringInfo buf, const char *value, Oid typid, int32 typmod)

@@ -39,6 +39,10 @@ extern void fksql_key_complete(StringInfo buf, FkModel *fk, const char *fkalias,
 extern void fksql_key_checked(StringInfo buf, FkModel *fk, const char *fkalias);
 extern void fksql_orphan_condition(StringInfo buf, FkModel *fk,
 								   const char *fkalias);
+extern void fksql_orphan_probe(StringInfo buf, FkModel *fk,
+							   const char *fkalias, const char *pkalias);
+extern void fksql_orphan_probed(StringInfo buf, FkModel *fk,
+								const char *fkalias, const char *pkalias);
 extern void fksql_key_same(StringInfo buf, FkModel *fk, bool pk_side,
 						   const char *a1, const char *a2);
 extern void fksql_key_equals_values(StringInfo buf, FkModel *fk, bool pk_side,

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# A matrix of cascade shapes: fk_cascade_preview against the real DELETE
+# it previews, run and rolled back (not run in CI, and not a test).
+#
+#   PGHOST=... PGPORT=... PGDATABASE=... bash bench/cascade_matrix.sh [runs]
+#
+# In the current database it creates schema fk_matrix (dropped at the
+# end).  Shapes: chains of depth 1 to 5 (fan-out 10 per level); fan-out
+# 1, 100 and 1,000 at depth 1; a cascade touching 1% of a 500,000-row
+# table and 100% of a 1,000-row one; SET NULL and SET DEFAULT at depth 3;
+# a skewed fan-out (the planner expects 5,000 children, the key has 1);
+# a diamond (one table reached through two paths: the row path); a
+# self-referencing tree; a partitioned child; unindexed keys; 1, 100 and
+# 10,000 root keys.  Per shape, alternately in one session, a warm-up
+# round and then RUNS rounds (default 3): the preview, and the DELETE in a
+# subtransaction rolled back.  Printed: rows the DELETE reaches, median
+# and worst time of each, and the ratio of the medians (preview / DELETE:
+# 0.10 means the preview takes a tenth of the statement's time).
+# KEEP=1 leaves the schema in place.
+set -euo pipefail
+RUNS=${1:-3}
+
+psql -X -q -v ON_ERROR_STOP=1 -o /dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS fk_tools;
+DROP SCHEMA IF EXISTS fk_matrix CASCADE;
+CREATE SCHEMA fk_matrix;
+SET search_path = fk_matrix, public;
+
+-- A chain name_0 <- name_1 <- ... <- name_depth: root_rows rows at the
+-- top, fanout times as many at each level below, each row referencing
+-- parent id / fanout (ids from 0).  The last level's action is last_action.
+CREATE FUNCTION chain(name text, depth int, fanout int, root_rows int,
+                      indexed boolean DEFAULT true, last_action text DEFAULT 'CASCADE',
+                      partitioned boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint := root_rows;
+BEGIN
+  EXECUTE format('CREATE TABLE fk_matrix.%I (id int PRIMARY KEY)', name || '_0');
+  EXECUTE format('INSERT INTO fk_matrix.%I SELECT generate_series(0, %s - 1)', name || '_0', n);
+  FOR i IN 1..depth LOOP
+    n := n * fanout;
+    EXECUTE format('CREATE TABLE fk_matrix.%I (id int, up int DEFAULT %s REFERENCES fk_matrix.%I ON DELETE %s, pad text)%s',
+                   name || '_' || i, CASE WHEN last_action = 'SET DEFAULT' THEN n / fanout - 1 ELSE 0 END,
+                   name || '_' || (i - 1), CASE WHEN i = depth THEN last_action ELSE 'CASCADE' END,
+                   CASE WHEN partitioned THEN ' PARTITION BY HASH (id)' ELSE '' END);
+    IF partitioned THEN
+      FOR p IN 0..3 LOOP
+        EXECUTE format('CREATE TABLE fk_matrix.%I PARTITION OF fk_matrix.%I FOR VALUES WITH (MODULUS 4, REMAINDER %s)',
+                       name || '_' || i || '_p' || p, name || '_' || i, p);
+      END LOOP;
+    END IF;
+    EXECUTE format('INSERT INTO fk_matrix.%I SELECT g, g / %s, ''row '' || g FROM generate_series(0, %s - 1) g',
+                   name || '_' || i, fanout, n);
+    EXECUTE format('ALTER TABLE fk_matrix.%I ADD PRIMARY KEY (id)', name || '_' || i);
+    IF indexed THEN
+      EXECUTE format('CREATE INDEX ON fk_matrix.%I (up)', name || '_' || i);
+    END IF;
+  END LOOP;
+END $$;
+
+SELECT chain('d1', 1, 10, 100), chain('d2', 2, 10, 100), chain('d3', 3, 10, 100),
+       chain('d4', 4, 10, 20), chain('d5', 5, 10, 2);
+SELECT chain('f1', 1, 1, 1000), chain('f100', 1, 100, 100), chain('f1000', 1, 1000, 20);
+SELECT chain('large', 1, 5000, 100), chain('small', 1, 1000, 1);
+SELECT chain('setnull', 3, 10, 100, true, 'SET NULL'), chain('setdefault', 3, 10, 100, true, 'SET DEFAULT');
+SELECT chain('part', 1, 1000, 20, true, 'CASCADE', true);
+SELECT chain('unidx1', 1, 1000, 20, false), chain('unidx2', 2, 100, 20, false);
+SELECT chain('keys', 2, 5, 10000);
+
+-- a diamond: root <- left, right <- leaf (referencing both)
+CREATE TABLE dia_root (id int PRIMARY KEY);
+INSERT INTO dia_root SELECT generate_series(0, 99);
+CREATE TABLE dia_left (id int PRIMARY KEY, up int REFERENCES dia_root ON DELETE CASCADE);
+CREATE TABLE dia_right (id int PRIMARY KEY, up int REFERENCES dia_root ON DELETE CASCADE);
+INSERT INTO dia_left SELECT g, g / 100 FROM generate_series(0, 9999) g;
+INSERT INTO dia_right SELECT g, g / 100 FROM generate_series(0, 9999) g;
+CREATE TABLE dia_leaf (id int PRIMARY KEY, l int REFERENCES dia_left ON DELETE CASCADE,
+                       r int REFERENCES dia_right ON DELETE CASCADE);
+INSERT INTO dia_leaf SELECT g, g / 10, g / 10 FROM generate_series(0, 99999) g;
+CREATE INDEX ON dia_left (up); CREATE INDEX ON dia_right (up);
+CREATE INDEX ON dia_leaf (l); CREATE INDEX ON dia_leaf (r);
+
+-- skewed: the root key has 1 child where the others have about 5,000
+-- (the planner expects 5,000), each child one grandchild
+CREATE TABLE skew_0 (id int PRIMARY KEY);
+INSERT INTO skew_0 SELECT generate_series(0, 99);
+CREATE TABLE skew_1 (id int PRIMARY KEY, up int REFERENCES skew_0 ON DELETE CASCADE);
+INSERT INTO skew_1 SELECT g, CASE WHEN g = 0 THEN 0 ELSE 1 + g % 99 END FROM generate_series(0, 499999) g;
+CREATE TABLE skew_2 (id int PRIMARY KEY, up int REFERENCES skew_1 ON DELETE CASCADE);
+INSERT INTO skew_2 SELECT g, g FROM generate_series(0, 499999) g;
+CREATE INDEX ON skew_1 (up); CREATE INDEX ON skew_2 (up);
+
+-- a self-referencing binary tree of 65,535 nodes
+CREATE TABLE tree (id int PRIMARY KEY, up int REFERENCES tree ON DELETE CASCADE);
+INSERT INTO tree SELECT g, CASE WHEN g > 1 THEN g / 2 END FROM generate_series(1, 65535) g;
+CREATE INDEX ON tree (up);
+VACUUM ANALYZE;
+
+CREATE TABLE results (shape text, reached bigint, preview_ms float8[], delete_ms float8[]);
+
+-- time the preview of DELETE FROM target WHERE id = ANY (keys) against the
+-- statement itself, alternately
+CREATE FUNCTION measure(shape text, target regclass, keys int[], runs int) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  t0 timestamptz; p float8[] := '{}'; d float8[] := '{}'; n bigint; reached bigint;
+BEGIN
+  FOR i IN 0..runs LOOP
+    t0 := clock_timestamp();
+    SELECT sum(row_count) INTO n FROM fk_cascade_preview(target, keys) WHERE action <> 'BLOCKED';
+    IF i > 0 THEN p := p || extract(epoch FROM clock_timestamp() - t0) * 1000; END IF;
+    t0 := clock_timestamp();
+    BEGIN
+      EXECUTE format('DELETE FROM %s WHERE id = ANY ($1)', target) USING keys;
+      RAISE EXCEPTION USING ERRCODE = 'FKM01';
+    EXCEPTION WHEN SQLSTATE 'FKM01' THEN NULL;
+    END;
+    IF i > 0 THEN d := d || extract(epoch FROM clock_timestamp() - t0) * 1000; END IF;
+  END LOOP;
+  INSERT INTO fk_matrix.results VALUES (shape, n, p, d);
+END $$;
+SQL
+
+m() { psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning; SELECT fk_matrix.measure('$1', '$2', $3, $RUNS)" >/dev/null; echo "  $1"; }
+echo "== measuring ($RUNS runs per shape after a warm-up)"
+for d in 1 2 3 4 5; do m "depth $d, fan-out 10" "fk_matrix.d${d}_0" "ARRAY[0]"; done
+m "depth 1, fan-out 1" fk_matrix.f1_0 "ARRAY[0]"
+m "depth 1, fan-out 100" fk_matrix.f100_0 "ARRAY[0]"
+m "depth 1, fan-out 1000" fk_matrix.f1000_0 "ARRAY[0]"
+m "1% of a 500,000-row table" fk_matrix.large_0 "ARRAY[0]"
+m "100% of a 1,000-row table" fk_matrix.small_0 "ARRAY[0]"
+m "skewed: 1 child where 5,000 are expected, depth 2" fk_matrix.skew_0 "ARRAY[0]"
+m "SET NULL at depth 3" fk_matrix.setnull_0 "ARRAY[0]"
+m "SET DEFAULT at depth 3" fk_matrix.setdefault_0 "ARRAY[0]"
+m "diamond (row path)" fk_matrix.dia_root "ARRAY[0]"
+m "self-referencing tree, 32,767 nodes" fk_matrix.tree "ARRAY[2]"
+m "partitioned child, fan-out 1000" fk_matrix.part_0 "ARRAY[0]"
+m "unindexed, depth 1, fan-out 1000" fk_matrix.unidx1_0 "ARRAY[0]"
+m "unindexed, depth 2, fan-out 100" fk_matrix.unidx2_0 "ARRAY[0]"
+m "1 root key, depth 2, fan-out 5" fk_matrix.keys_0 "ARRAY[0]"
+m "100 root keys, depth 2, fan-out 5" fk_matrix.keys_0 "(SELECT array_agg(g) FROM generate_series(0, 99) g)"
+m "10,000 root keys, depth 2, fan-out 5" fk_matrix.keys_0 "(SELECT array_agg(g) FROM generate_series(0, 9999) g)"
+
+echo
+psql -X -q -P footer=off <<'SQL'
+SELECT shape, reached AS rows,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY p)::numeric, 1) AS preview_ms,
+       round(max(p)::numeric, 1) AS preview_worst,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY d)::numeric, 1) AS delete_ms,
+       round(max(d)::numeric, 1) AS delete_worst,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY p) /
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 3) AS ratio
+  FROM fk_matrix.results r, unnest(r.preview_ms, r.delete_ms) u(p, d)
+ GROUP BY r.ctid, shape, reached ORDER BY r.ctid;
+SQL
+[ -n "${KEEP:-}" ] || psql -X -q -c "SET client_min_messages = warning; DROP SCHEMA fk_matrix CASCADE;"
