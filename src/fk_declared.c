@@ -133,23 +133,6 @@ require_child_owner(Oid relid, const char *what)
 				 errhint("Run as the owner of %s.", fksql_relname(relid))));
 }
 
-/* name[] datum of C strings */
-static Datum
-name_array_datum(int n, char **names)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * n);
-
-	for (int i = 0; i < n; i++)
-	{
-		Name		nm = palloc0(NAMEDATALEN);
-
-		namestrcpy(nm, names[i]);
-		elems[i] = NameGetDatum(nm);
-	}
-	return PointerGetDatum(construct_array(elems, n, NAMEOID, NAMEDATALEN,
-										   false, TYPALIGN_CHAR));
-}
-
 /*
  * fk_declare(name text, child regclass, columns name[], parent regclass,
  *			  parent_columns name[], match text DEFAULT 'SIMPLE')
@@ -232,9 +215,9 @@ fk_declare(PG_FUNCTION_ARGS)
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = NameGetDatum(&fk->conname);
 	values[1] = ObjectIdGetDatum(child);
-	values[2] = name_array_datum(ncols, cols);
+	values[2] = fk_name_array_datum(ncols, cols);
 	values[3] = ObjectIdGetDatum(parent);
-	values[4] = name_array_datum(npkcols, pkcols);
+	values[4] = fk_name_array_datum(npkcols, pkcols);
 	values[5] = CStringGetTextDatum(fk_match_name(match_type));
 	values[6] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	{

@@ -866,7 +866,6 @@ break_names_array(List *breaks)
 {
 	int			n = 0;
 	char	  **names = palloc(sizeof(char *) * list_length(breaks));
-	Datum	   *elems;
 	ListCell   *lc;
 
 	foreach(lc, breaks)
@@ -879,14 +878,5 @@ break_names_array(List *breaks)
 			names[n++] = pstrdup(NameStr(fk->conname));
 	}
 	qsort(names, n, sizeof(char *), pg_qsort_strcmp);
-	elems = palloc(sizeof(Datum) * (n + 1));
-	for (int i = 0; i < n; i++)
-	{
-		Name		nm = palloc0(NAMEDATALEN);
-
-		namestrcpy(nm, names[i]);
-		elems[i] = NameGetDatum(nm);
-	}
-	return PointerGetDatum(construct_array(elems, n, NAMEOID, NAMEDATALEN,
-										   false, TYPALIGN_CHAR));
+	return fk_name_array_datum(n, names);
 }

@@ -43,6 +43,7 @@
 #include "utils/syscache.h"
 
 #include "fk_model.h"
+#include "fk_table.h"
 #include "fk_sql.h"
 #include "fk_store.h"
 
@@ -1137,21 +1138,29 @@ fk_match_name(char match_type)
 	return NULL;				/* keep compiler quiet */
 }
 
+/* n C strings as a name[] datum */
+Datum
+fk_name_array_datum(int n, char **names)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		Name		nm = palloc0(NAMEDATALEN);
+
+		namestrcpy(nm, names[i]);
+		elems[i] = NameGetDatum(nm);
+	}
+	return PointerGetDatum(construct_array(elems, n, NAMEOID, NAMEDATALEN,
+										   false, TYPALIGN_CHAR));
+}
+
 /* The key's column names as a name[] datum (needs FK_LOAD_NAMES). */
 Datum
 fk_colnames_array(FkModel *fk, bool pk_side)
 {
-	Datum	   *elems = palloc(sizeof(Datum) * fk->nkeys);
-
-	for (int i = 0; i < fk->nkeys; i++)
-	{
-		Name		n = palloc0(NAMEDATALEN);
-
-		namestrcpy(n, pk_side ? fk->pk_colnames[i] : fk->fk_colnames[i]);
-		elems[i] = NameGetDatum(n);
-	}
-	return PointerGetDatum(construct_array(elems, fk->nkeys, NAMEOID,
-										   NAMEDATALEN, false, TYPALIGN_CHAR));
+	return fk_name_array_datum(fk->nkeys,
+							   pk_side ? fk->pk_colnames : fk->fk_colnames);
 }
 
 /*
@@ -1621,31 +1630,21 @@ fk_ref_attnums(Oid relid, int n, char **colnames, AttrNumber *attnums,
 }
 
 /*
- * Does a unique index of pk_relid that ADD FOREIGN KEY would accept (valid,
- * immediate, without predicate or expressions) have exactly the columns
- * attnums as its key?
+ * Is one of the unique keys of pk_relid that ADD FOREIGN KEY would accept
+ * (fk_table_unique_keys) made of exactly the columns attnums?
  */
 static bool
 fk_ref_unique_index(Oid pk_relid, int n, const AttrNumber *attnums)
 {
-	Relation	indrel;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
+	List	   *keys = fk_table_unique_keys(pk_relid);
+	ListCell   *lc;
 	bool		found = false;
 
-	indrel = table_open(IndexRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_index_indrelid,
-				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(pk_relid));
-	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1, &key);
-	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	foreach(lc, keys)
 	{
-		Form_pg_index ind = (Form_pg_index) GETSTRUCT(tup);
+		FkUniqueKey *k = lfirst(lc);
 
-		if (!ind->indisunique || !ind->indimmediate || !ind->indisvalid ||
-			ind->indnkeyatts != n ||
-			!heap_attisnull(tup, Anum_pg_index_indpred, NULL) ||
-			!heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
+		if (k->nkeys != n)
 			continue;
 		found = true;
 		for (int i = 0; i < n && found; i++)
@@ -1653,12 +1652,13 @@ fk_ref_unique_index(Oid pk_relid, int n, const AttrNumber *attnums)
 			bool		in = false;
 
 			for (int j = 0; j < n && !in; j++)
-				in = (ind->indkey.values[j] == attnums[i]);
+				in = (k->attnums[j] == attnums[i]);
 			found = in;
 		}
+		if (found)
+			break;
 	}
-	systable_endscan(scan);
-	table_close(indrel, AccessShareLock);
+	list_free_deep(keys);
 	return found;
 }
 
