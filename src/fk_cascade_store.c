@@ -71,24 +71,37 @@ casc_rel(Cascade *c, Oid relid, Oid readrel)
 	return rel;
 }
 
+/*
+ * Append the *n elements of size elemsize at mem to the end of *file
+ * (created in the cascade's context on first use), and give their memory
+ * back to the cascade's budget: the append-only arrays that spill (tid
+ * sets, deferred checks) all go to disk this way.
+ */
+static void
+spill_append(Cascade *c, BufFile **file, int64 *nfile, void *mem,
+			 int *n, Size elemsize)
+{
+	if (*n == 0)
+		return;
+	if (*file == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
+		*file = BufFileCreateTemp(false);
+		MemoryContextSwitchTo(old);
+	}
+	BufFileSeek(*file, 0, *nfile * elemsize, SEEK_SET);
+	BufFileWrite(*file, mem, elemsize * *n);
+	*nfile += *n;
+	c->memused -= (int64) *n * elemsize;
+	*n = 0;
+}
+
 /* Write what a tid set holds in memory to the end of its file. */
 static void
 casc_tids_flush(Cascade *c, CascTids *t)
 {
-	if (t->n == 0)
-		return;
-	if (t->file == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(c->cxt);
-
-		t->file = BufFileCreateTemp(false);
-		MemoryContextSwitchTo(old);
-	}
-	BufFileSeek(t->file, 0, t->nfile * sizeof(ItemPointerData), SEEK_SET);
-	BufFileWrite(t->file, t->mem, sizeof(ItemPointerData) * t->n);
-	t->nfile += t->n;
-	c->memused -= (int64) t->n * sizeof(ItemPointerData);
-	t->n = 0;
+	spill_append(c, &t->file, &t->nfile, t->mem, &t->n, sizeof(ItemPointerData));
 }
 
 void
@@ -610,20 +623,7 @@ casc_deferred_flush(Cascade *c)
 {
 	CascDeferredSet *d = &c->deferred;
 
-	if (d->n == 0)
-		return;
-	if (d->file == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(c->cxt);
-
-		d->file = BufFileCreateTemp(false);
-		MemoryContextSwitchTo(old);
-	}
-	BufFileSeek(d->file, 0, d->nfile * sizeof(CascDeferred), SEEK_SET);
-	BufFileWrite(d->file, d->mem, sizeof(CascDeferred) * d->n);
-	d->nfile += d->n;
-	c->memused -= (int64) d->n * sizeof(CascDeferred);
-	d->n = 0;
+	spill_append(c, &d->file, &d->nfile, d->mem, &d->n, sizeof(CascDeferred));
 }
 
 void
