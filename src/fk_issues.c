@@ -8,7 +8,9 @@
  * the two never disagree, and like that view it reads catalogs only.
  *
  * Severity is fixed by the kind of issue:
- *	  error		the key is not being enforced (not_enforced)
+ *	  error		the key is not being enforced (not_enforced), or one of its
+ *				actions can never succeed (impossible_action: SET NULL or
+ *				SET DEFAULT writes a NULL into a NOT NULL column)
  *	  warning	it holds for new rows, but old rows are unchecked
  *				(not_validated), lookups need casts (type_mismatch), or
  *				deletes on the referenced table scan (unindexed)
@@ -34,6 +36,8 @@
 #include "utils/builtins.h"
 #include "catalog/index.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_attribute.h"
+#include "utils/syscache.h"
 #include "utils/lsyscache.h"
 
 #include "fk_fix.h"
@@ -51,6 +55,7 @@ static void issue_invalid_index(ReturnSetInfo *rsinfo, FkModel *fk,
 								List **seen);
 static void issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk);
 static void issue_not_validated(ReturnSetInfo *rsinfo, FkModel *fk);
+static void issue_impossible_action(ReturnSetInfo *rsinfo, FkModel *fk);
 static void issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk);
 static void issue_unindexed(ReturnSetInfo *rsinfo, FkModel *fk,
 							FkModel *same_index);
@@ -119,6 +124,7 @@ fk_issue_rows(PG_FUNCTION_ARGS)
 			issue_not_enforced(rsinfo, fk);
 		if (!fk->validated)
 			issue_not_validated(rsinfo, fk);
+		issue_impossible_action(rsinfo, fk);
 		issue_type_mismatch(rsinfo, fk);
 		issue_invalid_index(rsinfo, fk, &seen_indexes);
 		if (!fk->indexed)
@@ -264,6 +270,79 @@ issue_not_validated(ReturnSetInfo *rsinfo, FkModel *fk)
  * named twice in the key is changed once).  An inherited column can only
  * change on its parent, so then there is no fix of the row's own.
  */
+/*
+ * Would the server's SET DEFAULT write something other than NULL into
+ * column attnum?  A column default, an identity, or its domain's default
+ * (what the executor falls back to); DEFAULT NULL is stored as no default.
+ */
+static bool
+column_has_default(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+									  Int16GetDatum(attnum));
+	Form_pg_attribute att;
+	bool		result;
+
+	if (!HeapTupleIsValid(tup))
+		return true;			/* gone: nothing to say about it */
+	att = (Form_pg_attribute) GETSTRUCT(tup);
+	result = att->atthasdef || att->attidentity != '\0' ||
+		get_typdefault(att->atttypid) != NULL;
+	ReleaseSysCache(tup);
+	return result;
+}
+
+/*
+ * impossible_action: ON DELETE or ON UPDATE SET NULL (or SET DEFAULT with
+ * no default) on a NOT NULL key column.  The action writes a NULL the
+ * column refuses, so every DELETE (UPDATE of the key) of a referenced row
+ * that has referencing rows fails with not_null_violation.  The fix keeps
+ * that outcome and says it plainly: the action becomes NO ACTION, which
+ * refuses the same statements with a foreign key error naming the key.
+ */
+static void
+issue_impossible_action(ReturnSetInfo *rsinfo, FkModel *fk)
+{
+	char		del_action = fk->del_action;
+	char		upd_action = fk->upd_action;
+	StringInfoData detail;
+
+	initStringInfo(&detail);
+	for (int ev = 0; ev < 2; ev++)
+	{
+		bool		ondelete = (ev == 0);
+		char		action = ondelete ? fk->del_action : fk->upd_action;
+
+		if (action != FKCONSTR_ACTION_SETNULL && action != FKCONSTR_ACTION_SETDEFAULT)
+			continue;
+		for (int i = 0; i < fk->nkeys; i++)
+		{
+			if (!fk_key_sets_column(fk, i, ondelete) || !fk->fk_notnull[i] ||
+				(action == FKCONSTR_ACTION_SETDEFAULT &&
+				 column_has_default(fk->fk_relid, fk->fk_attnums[i])))
+				continue;
+			appendStringInfo(&detail, "%sON %s %s sets column %s of %s to NULL, which its NOT NULL constraint refuses: every %s of a row of %s that rows of %s reference fails (not_null_violation, 23502).",
+							 detail.len > 0 ? " " : "",
+							 ondelete ? "DELETE" : "UPDATE", fk_action_name(action),
+							 quote_identifier(fk->fk_colnames[i]),
+							 fksql_relname(fk->fk_relid),
+							 ondelete ? "DELETE" : "key UPDATE",
+							 fksql_relname(fk->pk_relid),
+							 fksql_relname(fk->fk_relid));
+			if (ondelete)
+				del_action = FKCONSTR_ACTION_NOACTION;
+			else
+				upd_action = FKCONSTR_ACTION_NOACTION;
+			break;
+		}
+	}
+	if (detail.len == 0)
+		return;
+	appendStringInfoString(&detail, " The fix redefines that action as NO ACTION, which refuses the same statements with a foreign key error naming the key; if those rows may outlive their parent instead, drop the NOT NULL constraint (ALTER TABLE ... ALTER COLUMN ... DROP NOT NULL) and keep the action.");
+	put_issue(rsinfo, "error", "impossible_action", fk, detail.data,
+			  fkfix_redefine_steps(fk, fk->match_type, del_action, upd_action));
+}
+
 static void
 issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk)
 {

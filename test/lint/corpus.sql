@@ -56,6 +56,9 @@ INSERT INTO orders VALUES (10, 1);
 INSERT INTO lines VALUES (10, 1);
 INSERT INTO tree VALUES (1, NULL, 1), (2, 1, 1);
 
+-- an action that can never succeed (SET NULL on a NOT NULL column)
+CREATE TABLE impossible (id int, pid int NOT NULL REFERENCES parent ON DELETE SET NULL);
+
 -- references no key enforces, for fk_suggest's DDL (a plain and a partitioned table)
 CREATE TABLE shipments (id int PRIMARY KEY, order_id int);
 INSERT INTO shipments VALUES (1, 10);
