@@ -18,7 +18,7 @@ REGRESS = extension constraints graph issues orphans orphans_random \
 	validate fix_steps schema trojans names attack_defaults attack_json_casts \
 	attack_domains attack_deep attack_misc attack_explain_input suggest \
 	cascade_whatif update_images cascade_random_images cascade_spill cascade_indexed \
-	issues_actions picture picture_cascade snapshot audit declared
+	issues_actions issues_siblings picture picture_cascade snapshot audit declared
 REGRESS_OPTS = --load-extension=fk_tools
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=fk_tools

@@ -657,6 +657,16 @@ fkfix_add_constraint(StringInfo buf, FkModel *fk, bool not_valid)
 	alter_table(buf, fk->fk_relid);
 	appendStringInfoString(buf, " ADD CONSTRAINT ");
 	fksql_ident(buf, NameStr(fk->conname));
+	/* a copy of another table's key keeps its actions and timing */
+	if (fk->upd_action != FKCONSTR_ACTION_NOACTION ||
+		fk->del_action != FKCONSTR_ACTION_NOACTION || fk->deferrable)
+	{
+		appendStringInfoChar(buf, ' ');
+		key_definition(buf, fk, fk->match_type, fk->del_action, fk->upd_action);
+		if (not_valid && fk->fk_relkind != RELKIND_PARTITIONED_TABLE)
+			appendStringInfoString(buf, " NOT VALID");
+		return;
+	}
 	appendStringInfoString(buf, " FOREIGN KEY (");
 	fksql_key_list(buf, fk, false, NULL);
 	appendStringInfo(buf, ") REFERENCES %s (", fksql_relname(fk->pk_relid));

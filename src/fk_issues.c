@@ -12,7 +12,8 @@
  *				actions can never succeed (impossible_action: SET NULL or
  *				SET DEFAULT writes a NULL into a NOT NULL column)
  *	  warning	it holds for new rows, but old rows are unchecked
- *				(not_validated), lookups need casts (type_mismatch), or
+ *				(not_validated), a child of a partitioned or inheritance
+ *				parent lacks the key its siblings have (missing_sibling_key), lookups need casts (type_mismatch), or
  *				deletes on the referenced table scan (unindexed)
  *	  info		it costs time but nothing is at risk (duplicate)
  *
@@ -37,6 +38,10 @@
 #include "catalog/index.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_attribute.h"
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/pg_inherits.h"
+#include "utils/fmgroids.h"
 #include "utils/syscache.h"
 #include "utils/lsyscache.h"
 
@@ -56,6 +61,7 @@ static void issue_invalid_index(ReturnSetInfo *rsinfo, FkModel *fk,
 static void issue_not_enforced(ReturnSetInfo *rsinfo, FkModel *fk);
 static void issue_not_validated(ReturnSetInfo *rsinfo, FkModel *fk);
 static void issue_impossible_action(ReturnSetInfo *rsinfo, FkModel *fk);
+static void issue_missing_sibling_keys(ReturnSetInfo *rsinfo);
 static void issue_type_mismatch(ReturnSetInfo *rsinfo, FkModel *fk);
 static void issue_unindexed(ReturnSetInfo *rsinfo, FkModel *fk,
 							FkModel *same_index);
@@ -130,6 +136,7 @@ fk_issue_rows(PG_FUNCTION_ARGS)
 		if (!fk->indexed)
 			issue_unindexed(rsinfo, fk, same_index);
 	}
+	issue_missing_sibling_keys(rsinfo);
 	PG_RETURN_VOID();
 }
 
@@ -341,6 +348,176 @@ issue_impossible_action(ReturnSetInfo *rsinfo, FkModel *fk)
 	appendStringInfoString(&detail, " The fix redefines that action as NO ACTION, which refuses the same statements with a foreign key error naming the key; if those rows may outlive their parent instead, drop the NOT NULL constraint (ALTER TABLE ... ALTER COLUMN ... DROP NOT NULL) and keep the action.");
 	put_issue(rsinfo, "error", "impossible_action", fk, detail.data,
 			  fkfix_redefine_steps(fk, fk->match_type, del_action, upd_action));
+}
+
+/* Same columns, by name and in order, to the same columns of the same table? */
+static bool
+same_signature(FkModel *a, FkModel *b)
+{
+	if (a->pk_relid != b->pk_relid || a->nkeys != b->nkeys ||
+		a->match_type != b->match_type)
+		return false;
+	for (int i = 0; i < a->nkeys; i++)
+		if (strcmp(a->fk_colnames[i], b->fk_colnames[i]) != 0 ||
+			strcmp(a->pk_colnames[i], b->pk_colnames[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool
+has_signature(List *keys, FkModel *fk)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys)
+		if (same_signature(lfirst(lc), fk))
+			return true;
+	return false;
+}
+
+/*
+ * The key sib as it would be declared on child, a sibling with the same
+ * columns (partitions and inheritance children share them by name): the
+ * same referenced table, columns, actions and timing, a name free in the
+ * child's schema.  NULL when the child lacks one of the columns.
+ */
+static FkModel *
+key_for_child(FkModel *sib, Oid child)
+{
+	FkModel    *m = palloc(sizeof(FkModel));
+	char	   *name;
+
+	*m = *sib;
+	m->conoid = InvalidOid;
+	m->parentoid = InvalidOid;
+	m->fk_relid = child;
+	m->fk_relkind = get_rel_relkind(child);
+	m->validated = false;
+	m->decl_only = false;
+	for (int i = 0; i < sib->nkeys; i++)
+	{
+		m->fk_attnums[i] = get_attnum(child, sib->fk_colnames[i]);
+		if (m->fk_attnums[i] == InvalidAttrNumber)
+			return NULL;
+	}
+	for (int j = 0; j < sib->n_del_set_cols; j++)
+	{
+		char	   *col = get_attname(sib->fk_relid, sib->del_set_cols[j], true);
+
+		m->del_set_cols[j] = col ? get_attnum(child, col) : InvalidAttrNumber;
+		if (m->del_set_cols[j] == InvalidAttrNumber)
+			return NULL;
+	}
+	name = fk_model_free_name(child, m->nkeys, m->fk_colnames, NIL);
+	namestrcpy(&m->conname, name);
+	return m;
+}
+
+/*
+ * missing_sibling_key: a partition or inheritance child without a foreign
+ * key that its siblings declare (legacy schemas declare keys per
+ * partition or per child; a partition added later without them is never
+ * checked), or, under inheritance, that its parent declares (inheritance
+ * does not carry foreign keys to children).  A key counts as the
+ * siblings' when more than half of them, and at least two, have it; one
+ * key a partitioned parent declares is on every partition already.  The
+ * fix declares the same key on the child (with its index, built
+ * CONCURRENTLY, where the child has none): ADD ... NOT VALID, then
+ * VALIDATE apart (which fails while its rows have no parent: fk_orphans
+ * cannot see them before the key exists, so the VALIDATE says so).
+ */
+static void
+issue_missing_sibling_keys(ReturnSetInfo *rsinfo)
+{
+	Relation	inhrel = table_open(InheritsRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(inhrel, InvalidOid, false, NULL, 0, NULL);
+	HeapTuple	tup;
+	List	   *parents = NIL;
+	ListCell   *lc;
+
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		parents = list_append_unique_oid(parents,
+										 ((Form_pg_inherits) GETSTRUCT(tup))->inhparent);
+	systable_endscan(scan);
+	table_close(inhrel, AccessShareLock);
+
+	foreach(lc, parents)
+	{
+		Oid			parent = lfirst_oid(lc);
+		char		relkind = get_rel_relkind(parent);
+		bool		partitioned = (relkind == RELKIND_PARTITIONED_TABLE);
+		List	   *children;
+		List	   *parent_keys = NIL;
+		List	   *candidates = NIL;
+		List	  **keys;
+		List	   *done = NIL;
+		int			n;
+		ListCell   *lc2;
+
+		CHECK_FOR_INTERRUPTS();
+		if (relkind != RELKIND_RELATION && !partitioned)
+			continue;			/* an index's partitions */
+		children = find_inheritance_children(parent, NoLock);
+		n = list_length(children);
+		if (!partitioned)
+		{
+			parent_keys = fk_model_list(parent, true, FK_LOAD_NAMES);
+			candidates = list_copy(parent_keys);
+		}
+		keys = palloc(sizeof(List *) * Max(n, 1));
+		foreach(lc2, children)
+		{
+			Oid			child = lfirst_oid(lc2);
+
+			keys[foreach_current_index(lc2)] =
+				get_rel_relkind(child) == RELKIND_FOREIGN_TABLE ? NIL :
+				fk_model_list(child, false, FK_LOAD_NAMES);
+			candidates = list_concat(candidates, keys[foreach_current_index(lc2)]);
+		}
+		foreach(lc2, candidates)
+		{
+			FkModel    *cand = lfirst(lc2);
+			int			have = 0;
+			bool		from_parent = has_signature(parent_keys, cand);
+
+			if (has_signature(done, cand))
+				continue;
+			done = lappend(done, cand);
+			for (int i = 0; i < n; i++)
+				have += has_signature(keys[i], cand);
+			if (!from_parent && (have < 2 || have * 2 <= n))
+				continue;
+			for (int i = 0; i < n; i++)
+			{
+				Oid			child = list_nth_oid(children, i);
+				FkModel    *m;
+				char	   *detail;
+				List	   *steps;
+
+				if (has_signature(keys[i], cand) ||
+					get_rel_relkind(child) == RELKIND_FOREIGN_TABLE ||
+					(m = key_for_child(cand, child)) == NULL)
+					continue;
+				if (from_parent)
+					detail = psprintf("%s declares %s, and inheritance does not give a child its parent's foreign keys: rows inserted into %s are not checked against %s.",
+									  fksql_relname(parent), fk_model_definition(cand),
+									  fksql_relname(child), fksql_relname(cand->pk_relid));
+				else
+					detail = psprintf("%d of the %d %s of %s declare %s (%s on %s, for one); %s does not, so its rows are not checked against %s. The fix declares it the same way; its VALIDATE step fails while rows of %s have no parent.",
+									  have, n, partitioned ? "partitions" : "inheritance children",
+									  fksql_relname(parent), fk_model_definition(cand),
+									  quote_identifier(NameStr(cand->conname)),
+									  fksql_relname(cand->fk_relid), fksql_relname(child),
+									  fksql_relname(cand->pk_relid), fksql_relname(child));
+				/* with its index: without one it would be reported unindexed next */
+				steps = fk_has_leading_index(m) ? NIL : fkfix_create_index_steps(m);
+				steps = list_concat(steps, fkfix_add_key_steps(m));
+				if (m->fk_relkind != RELKIND_PARTITIONED_TABLE)
+					steps = list_concat(steps, fkfix_validate_steps(m));
+				put_issue(rsinfo, "warning", "missing_sibling_key", m, detail, steps);
+			}
+		}
+	}
 }
 
 static void

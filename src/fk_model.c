@@ -50,7 +50,6 @@
 static bool fk_load_names(FkModel *fk);
 static List *fk_walk_ri_triggers(FkModel *fk, bool first_only);
 static bool fk_triggers_enabled(FkModel *fk);
-static bool fk_has_leading_index(FkModel *fk);
 static int	fk_model_cmp(const ListCell *a, const ListCell *b);
 static bool fk_clone_shares_side(FkModel *fk, bool pk_side);
 static List *fk_referencing_oids(Oid pk_relid, bool declared_only);
@@ -1026,7 +1025,7 @@ fk_model_dropped(Oid conoid, Oid *parentoid)
  * the index's first m key columns.  An expression column (attnum 0) never
  * matches.
  */
-static bool
+bool
 fk_has_leading_index(FkModel *fk)
 {
 	Relation	indrel;

@@ -160,6 +160,7 @@ extern const char *fk_action_name(char action);
 extern const char *fk_match_name(char match_type);
 extern Datum fk_colnames_array(FkModel *fk, bool pk_side);
 extern Datum fk_name_array_datum(int n, char **names);
+extern bool fk_has_leading_index(FkModel *fk);
 extern char *fk_model_definition(FkModel *fk);
 extern bool fk_key_collation_differs(FkModel *fk, int i);
 extern int	fk_key_distinct_columns(FkModel *fk, int *first_pos);

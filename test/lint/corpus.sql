@@ -59,6 +59,10 @@ INSERT INTO tree VALUES (1, NULL, 1), (2, 1, 1);
 -- an action that can never succeed (SET NULL on a NOT NULL column)
 CREATE TABLE impossible (id int, pid int NOT NULL REFERENCES parent ON DELETE SET NULL);
 
+-- a child without the key its inheritance parent declares
+CREATE TABLE legacy (id int, pid int REFERENCES parent ON DELETE CASCADE);
+CREATE TABLE legacy_kid () INHERITS (legacy);
+
 -- references no key enforces, for fk_suggest's DDL (a plain and a partitioned table)
 CREATE TABLE shipments (id int PRIMARY KEY, order_id int);
 INSERT INTO shipments VALUES (1, 10);
