@@ -29,28 +29,9 @@ CHILD_ROWS=${CHILD_ROWS:-3000000}
 PARENT_ROWS=${PARENT_ROWS:-300000}
 SMALL_TABLES=${SMALL_TABLES:-200}
 
+. "$(dirname "$0")/temp_server.sh"
 if [ "${1:-}" = "--temp" ]; then
-    PG_CONFIG=${PG_CONFIG:-$(command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_config)}
-    bindir=$("$PG_CONFIG" --bindir)
-    data=$(mktemp -d /tmp/fk_tools_bench.XXXXXX)
-    as=()
-    if [ "$(id -u)" = 0 ]; then
-        chown postgres: "$data"
-        as=(runuser -u postgres --)
-    fi
-    export PGHOST="$data" PGPORT=${FK_BENCH_PORT:-54339} PGDATABASE=postgres
-    export PGUSER=$([ "$(id -u)" = 0 ] && echo postgres || id -un)
-    trap '"${as[@]}" "$bindir/pg_ctl" -D "$data/db" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$data"' EXIT
-    "${as[@]}" "$bindir/initdb" -D "$data/db" -A trust --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
-    cat >> "$data/db/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$data'
-port = $PGPORT
-fsync = off
-shared_buffers = 256MB
-CONF
-    "${as[@]}" "$bindir/pg_ctl" -D "$data/db" -l "$data/server.log" -w start >/dev/null
-    PSQL=("${as[@]}" env PGHOST="$PGHOST" PGPORT="$PGPORT" PGDATABASE="$PGDATABASE" PGUSER="$PGUSER" "$bindir/psql")
+    bench_temp_server 54339
 else
     PSQL=(psql)
 fi
