@@ -37,6 +37,8 @@
 #include "fk_fix.h"
 #include "fk_sql.h"
 
+static void fkfix_add_constraint(StringInfo buf, FkModel *fk, bool not_valid);
+
 static void
 add_step(List **steps, char *sql, bool outside, char *locks)
 {
@@ -651,7 +653,7 @@ fkfix_add_key_steps(FkModel *fk)
  * takes a lighter lock); PostgreSQL 15 refuses it on a partitioned
  * referencing table, so it is never written there.
  */
-void
+static void
 fkfix_add_constraint(StringInfo buf, FkModel *fk, bool not_valid)
 {
 	alter_table(buf, fk->fk_relid);

@@ -54,7 +54,6 @@ extern List *fkfix_invalid_indexes(FkModel *fk);
 
 /* single statements, run by fk_validate and fk_suggest or inside others */
 extern void fkfix_validate(StringInfo buf, FkModel *fk);
-extern void fkfix_add_constraint(StringInfo buf, FkModel *fk, bool not_valid);
 extern void fkfix_set_key_null(StringInfo buf, FkModel *fk, const char *alias);
 
 /* data fixes: steps too (BEGIN ... COMMIT where they share a transaction) */
