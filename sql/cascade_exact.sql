@@ -120,6 +120,25 @@ INSERT INTO node VALUES (1, NULL), (2, 1);
 SELECT cascade_oracle.oracle('node', '{"id": 2}', '{"id": 5, "parent": 5}');
 SELECT cascade_oracle.oracle('node', '{"id": 2}', '{"id": 5, "parent": 6}');
 
+-- 8. A unique index under "C" on a case-insensitive column (ADD FOREIGN
+-- KEY accepts it): a referencing 'a' matches both 'a' and 'A', and is
+-- deleted once when both go.  On every path.
+CREATE TABLE cword (w text COLLATE ci);
+CREATE UNIQUE INDEX ON cword (w COLLATE "C");
+INSERT INTO cword VALUES ('a'), ('A'), ('b');
+CREATE TABLE cword_ref (id int PRIMARY KEY, w text COLLATE ci REFERENCES cword (w) ON DELETE CASCADE);
+CREATE INDEX ON cword_ref (w);
+INSERT INTO cword_ref VALUES (1, 'a'), (2, 'A'), (3, 'b');
+-- (the oracle picks rows by jsonb containment, which is byte equality, so
+-- it is given both spellings; the preview's key compares under ci)
+SELECT cascade_oracle.oracle('cword', '[{"w": "a"}, {"w": "A"}]', compare_paths => true);
+SELECT cascade_oracle.oracle('cword', '{"w": "b"}', compare_paths => true);
+SELECT depth, table_name, action, row_count FROM fk_cascade_preview('cword', '{"w": "a"}'::jsonb) ORDER BY 1;
+BEGIN;
+DELETE FROM cword WHERE w = 'a';
+SELECT count(*) AS referencing_rows_left FROM cword_ref;
+ROLLBACK;
+
 SET client_min_messages = warning;
 DROP SCHEMA cx CASCADE;
 DROP SCHEMA cascade_oracle CASCADE;

@@ -45,9 +45,10 @@ casc_can_read(Oid relid)
  * rows: a table reachable twice (two constraints, a cycle, a self
  * reference), SET DEFAULT (whose check depends on rows deleted elsewhere),
  * a SET NULL that changes a key referenced further on, partitions and
- * inheritance (rows of one table visible through two), or a table the
- * caller cannot read in full (the row path reports that, when rows reach
- * it) make the row path do it.
+ * inheritance (rows of one table visible through two), a key that can
+ * match two referenced rows (the join would repeat a referencing row), or
+ * a table the caller cannot read in full (the row path reports that, when
+ * rows reach it) make the row path do it.
  */
 static bool
 casc_tree_plan(Cascade *c, CascTree *t)
@@ -82,7 +83,7 @@ casc_tree_plan(Cascade *c, CascTree *t)
 			for (int j = 0; j < t->nnodes; j++)
 				if (t->nodes[j].relid == fk->fk_relid)
 					return false;
-			if (fk->pk_relid != n->relid ||
+			if (fk->pk_relid != n->relid || !fk_key_matches_one(fk) ||
 				get_rel_relkind(fk->fk_relid) != RELKIND_RELATION ||
 				get_rel_relispartition(fk->fk_relid) ||
 				!casc_can_read(fk->fk_relid))
