@@ -17,7 +17,7 @@ REGRESS = extension constraints graph issues orphans orphans_random \
 	orphans_safety orphans_pass cascade cascade_exact cascade_random explain repair \
 	validate fix_steps schema trojans names attack_defaults attack_json_casts \
 	attack_domains attack_deep attack_misc attack_explain_input suggest \
-	cascade_whatif update_images cascade_random_images cascade_spill cascade_indexed \
+	cascade_whatif update_images cascade_random_images cascade_spill cascade_indexed cascade_plans \
 	issues_actions issues_siblings picture picture_cascade snapshot audit declared
 REGRESS_OPTS = --load-extension=fk_tools
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))

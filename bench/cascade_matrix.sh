@@ -12,14 +12,24 @@
 # a diamond (one table reached through two paths: the row path); a
 # self-referencing tree; a partitioned child; unindexed keys; 1, 100 and
 # 10,000 root keys.  Per shape, alternately in one session, a warm-up
-# round and then RUNS rounds (default 3): the preview, and the DELETE in a
-# subtransaction rolled back.  Printed: rows the DELETE reaches, median
-# and worst time of each, and the ratio of the medians (preview / DELETE:
-# 0.10 means the preview takes a tenth of the statement's time).
-# KEEP=1 leaves the schema in place.
+# round and then RUNS rounds (default 3), each after a VACUUM of the
+# shape's tables (untimed): the preview, the DELETE in a subtransaction
+# rolled back, and the preview again right after that rollback.  The first
+# two see the tables as autovacuum keeps them (all-visible pages, hint
+# bits set); the third sees what the rolled-back DELETE leaves (pages no
+# longer all-visible, every deleted row's aborted deletion still to be
+# checked), the worst case for a preview.  Printed: rows the DELETE reaches, median
+# and worst time of each, the ratio of the medians (preview / DELETE:
+# 0.10 means the preview takes a tenth of the statement's time), and the
+# preview right after the rollback with its ratio.
+# KEEP=1 leaves the schema in place; REUSE=1 measures in the one left;
+# ONLY=regex measures only the shapes whose names match.
 set -euo pipefail
 RUNS=${1:-3}
 
+if [ -n "${REUSE:-}" ]; then
+  psql -X -q -c "TRUNCATE fk_matrix.results"
+else
 psql -X -q -v ON_ERROR_STOP=1 -o /dev/null <<'SQL'
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS fk_tools;
@@ -98,32 +108,68 @@ INSERT INTO tree SELECT g, CASE WHEN g > 1 THEN g / 2 END FROM generate_series(1
 CREATE INDEX ON tree (up);
 VACUUM ANALYZE;
 
-CREATE TABLE results (shape text, reached bigint, preview_ms float8[], delete_ms float8[]);
+CREATE TABLE results (ord int GENERATED ALWAYS AS IDENTITY, shape text, reached bigint,
+                      preview_ms float8[], delete_ms float8[], unsettled_ms float8[]);
 
--- time the preview of DELETE FROM target WHERE id = ANY (keys) against the
--- statement itself, alternately
-CREATE FUNCTION measure(shape text, target regclass, keys int[], runs int) RETURNS void
+-- The shape's tables: those named like the target without its _0 / _root
+-- suffix.
+CREATE FUNCTION shape_tables(target regclass) RETURNS text
+LANGUAGE sql AS $$
+  SELECT string_agg(c.oid::regclass::text, ', ')
+    FROM pg_class c
+   WHERE c.relnamespace = 'fk_matrix'::regnamespace AND c.relkind = 'r'
+     AND c.relname LIKE regexp_replace((SELECT relname FROM pg_class WHERE oid = target),
+                                       '_(0|root)$', '') || '%'
+$$;
+
+-- One round, after a VACUUM of the shape's tables: the preview of DELETE
+-- FROM target WHERE id = ANY (keys), the statement itself in a
+-- subtransaction rolled back, and the preview again right after the
+-- rollback.  Kept unless it is the warm-up.
+CREATE FUNCTION measure_round(shape text, target regclass, keys int[], keep boolean) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-  t0 timestamptz; p float8[] := '{}'; d float8[] := '{}'; n bigint; reached bigint;
+  t0 timestamptz; p float8; d float8; u float8; n bigint;
 BEGIN
-  FOR i IN 0..runs LOOP
-    t0 := clock_timestamp();
-    SELECT sum(row_count) INTO n FROM fk_cascade_preview(target, keys) WHERE action <> 'BLOCKED';
-    IF i > 0 THEN p := p || extract(epoch FROM clock_timestamp() - t0) * 1000; END IF;
-    t0 := clock_timestamp();
-    BEGIN
-      EXECUTE format('DELETE FROM %s WHERE id = ANY ($1)', target) USING keys;
-      RAISE EXCEPTION USING ERRCODE = 'FKM01';
-    EXCEPTION WHEN SQLSTATE 'FKM01' THEN NULL;
-    END;
-    IF i > 0 THEN d := d || extract(epoch FROM clock_timestamp() - t0) * 1000; END IF;
-  END LOOP;
-  INSERT INTO fk_matrix.results VALUES (shape, n, p, d);
+  t0 := clock_timestamp();
+  SELECT sum(row_count) INTO n FROM fk_cascade_preview(target, keys) WHERE action <> 'BLOCKED';
+  p := extract(epoch FROM clock_timestamp() - t0) * 1000;
+  t0 := clock_timestamp();
+  BEGIN
+    EXECUTE format('DELETE FROM %s WHERE id = ANY ($1)', target) USING keys;
+    RAISE EXCEPTION USING ERRCODE = 'FKM01';
+  EXCEPTION WHEN SQLSTATE 'FKM01' THEN NULL;
+  END;
+  d := extract(epoch FROM clock_timestamp() - t0) * 1000;
+  t0 := clock_timestamp();
+  PERFORM FROM fk_cascade_preview(target, keys);
+  u := extract(epoch FROM clock_timestamp() - t0) * 1000;
+  IF keep THEN
+    UPDATE fk_matrix.results SET preview_ms = preview_ms || p, delete_ms = delete_ms || d,
+                                 unsettled_ms = unsettled_ms || u
+     WHERE results.shape = measure_round.shape;
+    IF NOT FOUND THEN
+      INSERT INTO fk_matrix.results (shape, reached, preview_ms, delete_ms, unsettled_ms)
+        VALUES (shape, n, ARRAY[p], ARRAY[d], ARRAY[u]);
+    END IF;
+  END IF;
 END $$;
 SQL
+fi
 
-m() { psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning; SELECT fk_matrix.measure('$1', '$2', $3, $RUNS)" >/dev/null; echo "  $1"; }
+# one session per shape: a warm-up round, then RUNS rounds, each after a
+# VACUUM of the shape's tables (top level, so not in the function)
+m() {
+  if [ -n "${ONLY:-}" ] && ! grep -qE "$ONLY" <<<"$1"; then return; fi
+  {
+    echo "SET client_min_messages = warning;"
+    for i in $(seq 0 "$RUNS"); do
+      echo "SELECT 'VACUUM ' || fk_matrix.shape_tables('$2') \\gexec"
+      echo "SELECT fk_matrix.measure_round('$1', '$2', $3, $i > 0);"
+    done
+  } | psql -X -q -v ON_ERROR_STOP=1 >/dev/null
+  echo "  $1"
+}
 echo "== measuring ($RUNS runs per shape after a warm-up)"
 for d in 1 2 3 4 5; do m "depth $d, fan-out 10" "fk_matrix.d${d}_0" "ARRAY[0]"; done
 m "depth 1, fan-out 1" fk_matrix.f1_0 "ARRAY[0]"
@@ -151,8 +197,11 @@ SELECT shape, reached AS rows,
        round(percentile_cont(0.5) WITHIN GROUP (ORDER BY d)::numeric, 1) AS delete_ms,
        round(max(d)::numeric, 1) AS delete_worst,
        round((percentile_cont(0.5) WITHIN GROUP (ORDER BY p) /
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 3) AS ratio
-  FROM fk_matrix.results r, unnest(r.preview_ms, r.delete_ms) u(p, d)
- GROUP BY r.ctid, shape, reached ORDER BY r.ctid;
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 3) AS ratio,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY u)::numeric, 1) AS after_rollback_ms,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY u) /
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 3) AS after_rollback_ratio
+  FROM fk_matrix.results r, unnest(r.preview_ms, r.delete_ms, r.unsettled_ms) u(p, d, u)
+ GROUP BY r.ord, shape, reached ORDER BY r.ord;
 SQL
 [ -n "${KEEP:-}" ] || psql -X -q -c "SET client_min_messages = warning; DROP SCHEMA fk_matrix CASCADE;"

@@ -71,6 +71,7 @@ typedef struct FkCascRoot
 	bool		only;
 	StringInfoData cond;
 	FkParams   *params;
+	double		est_rows;		/* rows cond selects, when known; else -1 */
 } FkCascRoot;
 
 /* What-if: constraint conoid (the declared one) with other actions. */

@@ -175,8 +175,17 @@ typedef struct CascNode
 	FkCascWhy	why;			/* FKC_BLOCKED: why */
 	bool		notnull;		/* FKC_SET_NULL: a nulled column is NOT NULL */
 	List	   *cols;			/* referenced key columns its children compare */
+	char		form;			/* how its rows are read: CASC_READ_* */
 	int64		count;
 } CascNode;
+
+/*
+ * How the tree query reads a node's rows from its parent's: an index
+ * probe per parent row (what the server's triggers do; the plan cannot
+ * turn it into a scan), or a join left to the planner.
+ */
+#define CASC_READ_JOIN	'j'
+#define CASC_READ_PROBE	'p'
 
 typedef struct CascTree
 {
@@ -206,7 +215,6 @@ struct FkCascade
 	int			chunk;			/* most tids passed to one query */
 	int			nruns;
 	CascRow		scratch;		/* a row read from a run */
-	List	   *plans;			/* the row path's prepared queries */
 	List	   *images;			/* CascImages worked out so far */
 	CascGroup **sorted;			/* fk_casc_groups' answer, once made */
 	int			nsorted;

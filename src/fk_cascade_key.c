@@ -52,6 +52,7 @@ fk_casc_root(Oid relid, bool only)
 	root->only = only;
 	initStringInfo(&root->cond);
 	root->params = fk_params_new();
+	root->est_rows = -1;
 	return root;
 }
 
@@ -168,6 +169,8 @@ key_scalar_condition(FkCascRoot *root, Oid keytype, Datum key)
 		nelems = 1;
 		elemtype = keytype;
 	}
+	/* primary key values: a row each at most */
+	root->est_rows = nelems;
 	basetype = getBaseType(coltype);
 	for (int i = 0; i < nelems; i++)
 		if (!elemnulls[i])

@@ -616,7 +616,7 @@ casc_batch(Cascade *c, CascBatch *b)
 		{
 			casc_reset_cursors(c);
 			r.relid = InvalidOid;
-			fk_spi_stream_cached(&c->plans, c->cxt, sql.data, params, casc_batch_row, &r);
+			fk_spi_stream_kept(sql.data, params, casc_batch_row, &r);
 			pfree(DatumGetPointer(params->values[tids_param - 1]));
 		}
 		casc_pending(&r, &newbatches, b->depth + 1, fk->fk_relid, b->relid,
@@ -1272,7 +1272,7 @@ casc_check_own(Cascade *c, CascBatch *b)
 		r.ncol = 6;
 		while (casc_tids_chunk(c, &b->tids, &pos, &params->values[tids_param - 1]))
 		{
-			fk_spi_stream_cached(&c->plans, c->cxt, sql.data, params, casc_check_own_row, &r);
+			fk_spi_stream_kept(sql.data, params, casc_check_own_row, &r);
 			pfree(DatumGetPointer(params->values[tids_param - 1]));
 		}
 	}

@@ -23,6 +23,8 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
+#include "utils/syscache.h"
 
 #include "fk_cascade_int.h"
 #include "fk_sql.h"
@@ -30,8 +32,9 @@
 
 static bool casc_tree_plan(Cascade *c, CascTree *t);
 static bool casc_tree_setnull(Cascade *c, CascNode *n);
+static bool casc_tree_wide(Cascade *c);
 static const char *casc_tree_source(Cascade *c, CascTree *t, StringInfo sql,
-									int i);
+									int i, char form, List *cols);
 
 static bool
 casc_can_read(Oid relid)
@@ -128,7 +131,65 @@ casc_tree_plan(Cascade *c, CascTree *t)
 			t->nnodes++;
 		}
 	}
+
+	/*
+	 * How each table's rows are read.  A probe per parent row costs an
+	 * index descent where a hash join costs a scan of the whole table:
+	 * probes, unless the statement's rows are a large part of their table
+	 * (and, with keys spread evenly, the children of theirs), where the
+	 * planner's choice with the keys known does better.
+	 */
+	{
+		bool		wide = t->nnodes > 1 && casc_tree_wide(c);
+
+		for (int i = 1; i < t->nnodes; i++)
+			t->nodes[i].form = !wide && fk_key_probe_indexed(t->nodes[i].fk) ?
+				CASC_READ_PROBE : CASC_READ_JOIN;
+	}
 	return true;
+}
+
+/*
+ * Does the statement select a large part (a quarter or more) of its
+ * table?  The number of keys given, or the planner's estimate of the
+ * condition, against pg_class.reltuples.
+ */
+static bool
+casc_tree_wide(Cascade *c)
+{
+	double		rows = c->root->est_rows;
+	HeapTuple	tup;
+	float4		reltuples;
+
+	if (rows < 0)
+	{
+		StringInfoData sql;
+		SPIPlanPtr	plan;
+		CachedPlan *cplan;
+
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT FROM ");
+		fksql_rel(&sql, c->root->relid, c->root->only);
+		appendStringInfo(&sql, " %s WHERE %s", FKC_ROOT_ALIAS, c->root->cond.data);
+		plan = SPI_prepare(sql.data, c->root->params->n, c->root->params->types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		cplan = SPI_plan_get_cached_plan(plan);
+		rows = linitial_node(PlannedStmt, cplan->stmt_list)->planTree->plan_rows;
+		/* an unsaved plan: no resource owner holds it */
+		ReleaseCachedPlan(cplan, NULL);
+		SPI_freeplan(plan);
+		pfree(sql.data);
+	}
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(c->root->relid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	reltuples = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
+	ReleaseSysCache(tup);
+	/* never counted (-1) or empty: only a big statement is wide */
+	if (reltuples <= 0)
+		return rows >= 10000;
+	return rows >= reltuples / 4;
 }
 
 /*
@@ -168,12 +229,14 @@ casc_tree_setnull(Cascade *c, CascNode *n)
  * What follows FROM for the rows of node i, read under an alias that is
  * returned: the statement's rows by the root's condition, any other
  * node's rows by its constraint's key matching a row of its parent's WITH
- * query.
+ * query, read as form says (CASC_READ_*), with the columns cols at least.
  */
 static const char *
-casc_tree_source(Cascade *c, CascTree *t, StringInfo sql, int i)
+casc_tree_source(Cascade *c, CascTree *t, StringInfo sql, int i, char form,
+				 List *cols)
 {
 	CascNode   *n = &t->nodes[i];
+	ListCell   *lc;
 
 	if (n->parent < 0)
 	{
@@ -184,12 +247,34 @@ casc_tree_source(Cascade *c, CascTree *t, StringInfo sql, int i)
 
 	/*
 	 * A join, not EXISTS: the parent's rows are distinct rows and the key
-	 * is unique in its table, so a row matches at most one of them.
+	 * matches one referenced row at most, so a row matches at most one of
+	 * them.  OFFSET 0 keeps a subquery a subquery: never flattened into a
+	 * join the planner may turn into the other form.
 	 */
-	appendStringInfo(sql, "n%d p JOIN ", n->parent);
-	fksql_rel(sql, n->relid, true);
-	appendStringInfoString(sql, " c ON ");
-	fksql_key_equal(sql, n->fk, "p", "c");
+	appendStringInfo(sql, "n%d p ", n->parent);
+	switch (form)
+	{
+		case CASC_READ_PROBE:
+			appendStringInfoString(sql, "CROSS JOIN LATERAL (SELECT ");
+			foreach(lc, cols)
+			{
+				if (lc != list_head(cols))
+					appendStringInfoString(sql, ", ");
+				fksql_col(sql, "c", lfirst(lc));
+			}
+			appendStringInfoString(sql, " FROM ");
+			fksql_rel(sql, n->relid, true);
+			appendStringInfoString(sql, " c WHERE ");
+			fksql_key_equal(sql, n->fk, "p", "c");
+			appendStringInfoString(sql, " OFFSET 0) c");
+			break;
+		default:
+			appendStringInfoString(sql, "JOIN ");
+			fksql_rel(sql, n->relid, true);
+			appendStringInfoString(sql, " c ON ");
+			fksql_key_equal(sql, n->fk, "p", "c");
+			break;
+	}
 	return "c";
 }
 
@@ -204,6 +289,7 @@ casc_tree_path(Cascade *c)
 	StringInfoData sql;
 	HeapTuple	tup;
 	TupleDesc	desc;
+	bool		keep = true;
 
 	if (!casc_tree_plan(c, t))
 	{
@@ -223,7 +309,7 @@ casc_tree_path(Cascade *c)
 		if (n->cols == NIL)
 			continue;
 		initStringInfo(&src);
-		alias = casc_tree_source(c, t, &src, i);
+		alias = casc_tree_source(c, t, &src, i, n->form, n->cols);
 		appendStringInfo(&sql, "%sn%d AS MATERIALIZED (SELECT ",
 						 sql.len == 0 ? "WITH " : ", ", i);
 		foreach(lc, n->cols)
@@ -247,10 +333,20 @@ casc_tree_path(Cascade *c)
 		if (t->nodes[i].cols != NIL)
 			appendStringInfo(&sql, "n%d", i);
 		else
-			casc_tree_source(c, t, &sql, i);
+			casc_tree_source(c, t, &sql, i, t->nodes[i].form, NIL);
 		appendStringInfoChar(&sql, ')');
+		if (i > 0 && t->nodes[i].form != CASC_READ_PROBE)
+			keep = false;
 	}
-	tup = fk_spi_one_row(sql.data, c->root->params, &desc);
+
+	/*
+	 * Probes only: the plan is the same whatever the keys, so it is made
+	 * once and kept.  Otherwise planned with the keys, for the estimates.
+	 */
+	if (keep)
+		tup = fk_spi_one_row_kept(sql.data, c->root->params, &desc);
+	else
+		tup = fk_spi_one_row(sql.data, c->root->params, &desc);
 
 	for (int i = 0; i < t->nnodes; i++)
 	{
@@ -296,7 +392,7 @@ casc_tree_group_rows(Cascade *c, CascGroup *g, FkRowFn fn, void *arg)
 	const char *alias;
 
 	initStringInfo(&src);
-	alias = casc_tree_source(c, t, &src, g->node);
+	alias = casc_tree_source(c, t, &src, g->node, CASC_READ_JOIN, NIL);
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "%sSELECT %s.* FROM %s ORDER BY ", t->with, alias,
 					 src.data);

@@ -15,10 +15,13 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "executor/tstoreReceiver.h"
+#include "lib/ilist.h"
 #include "miscadmin.h"
 #include "nodes/params.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/plancache.h"
@@ -191,57 +194,142 @@ fk_spi_stream(const char *sql, FkParams *params, FkRowFn fn, void *arg)
 	MemoryContextDelete(r.rowcxt);
 }
 
-/* One prepared query of a FkPlanCache */
-typedef struct FkCachedPlan
+/*
+ * Plans kept for the backend's life, most recently used first: the
+ * queries a preview runs again and again for other keys (the cascade
+ * tree's count, the row path's query per constraint and round), so that a
+ * small preview is not mostly parsing and planning.  Generic plans: the
+ * queries are written in the form their joins must take.  The plan cache
+ * revalidates them when a table they read changes, and replans for
+ * another role where row security applies.  At most FK_KEPT_PLANS (a
+ * generic plan is some kilobytes), the least recently used dropped.
+ */
+typedef struct FkKeptPlan
 {
+	dlist_node	node;
+	uint32		hash;
 	char	   *sql;
+	int			nargs;
+	Oid		   *types;
 	SPIPlanPtr	plan;
-} FkCachedPlan;
+} FkKeptPlan;
+
+#define FK_KEPT_PLANS 64
+
+static dlist_head kept_plans = DLIST_STATIC_INIT(kept_plans);
+static int	nkept_plans = 0;
+
+static SPIPlanPtr
+kept_plan(const char *sql, FkParams *params)
+{
+	int			nargs = params ? params->n : 0;
+	uint32		hash = hash_bytes((const unsigned char *) sql, strlen(sql));
+	dlist_iter	it;
+	FkKeptPlan *kp;
+	SPIPlanPtr	plan;
+	MemoryContext old;
+
+	dlist_foreach(it, &kept_plans)
+	{
+		kp = dlist_container(FkKeptPlan, node, it.cur);
+		if (kp->hash == hash && kp->nargs == nargs && strcmp(kp->sql, sql) == 0 &&
+			(nargs == 0 || memcmp(kp->types, params->types, nargs * sizeof(Oid)) == 0))
+		{
+			dlist_move_head(&kept_plans, &kp->node);
+			return kp->plan;
+		}
+	}
+
+	plan = SPI_prepare_cursor(sql, nargs, params ? params->types : NULL,
+							  CURSOR_OPT_GENERIC_PLAN);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+
+	if (nkept_plans >= FK_KEPT_PLANS)
+	{
+		FkKeptPlan *last = dlist_container(FkKeptPlan, node,
+										   dlist_tail_node(&kept_plans));
+
+		dlist_delete(&last->node);
+		SPI_freeplan(last->plan);
+		pfree(last->sql);
+		if (last->types)
+			pfree(last->types);
+		pfree(last);
+		nkept_plans--;
+	}
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	kp = palloc0(sizeof(FkKeptPlan));
+	kp->hash = hash;
+	kp->sql = pstrdup(sql);
+	kp->nargs = nargs;
+	if (nargs > 0)
+	{
+		kp->types = palloc(nargs * sizeof(Oid));
+		memcpy(kp->types, params->types, nargs * sizeof(Oid));
+	}
+	kp->plan = plan;
+	MemoryContextSwitchTo(old);
+	dlist_push_head(&kept_plans, &kp->node);
+	nkept_plans++;
+	return plan;
+}
+
+/*
+ * fk_spi_one_row for a query whose best plan does not depend on its
+ * parameters' values (its joins are written in the form they must take):
+ * planned once per backend, generically, then only executed.
+ */
+HeapTuple
+fk_spi_one_row_kept(const char *sql, FkParams *params, TupleDesc *desc)
+{
+	SPIExecuteOptions options;
+	int			rc;
+	int			nestlevel;
+
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.params = fk_param_list(params);
+
+	/*
+	 * Planned (and replanned) without JIT: a generic plan's costs are
+	 * guesses made without the keys, and compiling would take milliseconds
+	 * of a query that mostly takes less.
+	 */
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	rc = SPI_execute_plan_extended(kept_plan(sql, params), &options);
+	AtEOXact_GUC(true, nestlevel);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "query returned %llu rows instead of one: %s",
+			 (unsigned long long) SPI_processed, SPI_result_code_string(rc));
+	*desc = SPI_tuptable->tupdesc;
+	return SPI_tuptable->vals[0];
+}
 
 /*
  * fk_spi_stream for a query run many times with other parameter values
- * (the cascade engine's query per round): prepared once per cache (a List
- * the caller keeps in cachecxt; the plans live until SPI_finish), with a
- * generic plan, then only executed.  The parameters' types must be the
- * same on every call.
+ * (the cascade engine's query per round, per constraint): its plan kept,
+ * as fk_spi_one_row_kept does.  The parameters' types must be the same on
+ * every call.
  */
 void
-fk_spi_stream_cached(List **cache, MemoryContext cachecxt, const char *sql,
-					 FkParams *params, FkRowFn fn, void *arg)
+fk_spi_stream_kept(const char *sql, FkParams *params, FkRowFn fn, void *arg)
 {
 	FkStreamReceiver r;
 	SPIExecuteOptions options;
-	FkCachedPlan *cp = NULL;
-	ListCell   *lc;
 	int			rc;
+	int			nestlevel;
 
-	foreach(lc, *cache)
-	{
-		FkCachedPlan *c = lfirst(lc);
-
-		if (strcmp(c->sql, sql) == 0)
-		{
-			cp = c;
-			break;
-		}
-	}
-	if (cp == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(cachecxt);
-
-		cp = palloc(sizeof(FkCachedPlan));
-		cp->sql = pstrdup(sql);
-		/* a generic plan: planned once, not again for every round */
-		cp->plan = SPI_prepare_cursor(sql, params ? params->n : 0,
-									  params ? params->types : NULL,
-									  CURSOR_OPT_GENERIC_PLAN);
-		if (cp->plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		*cache = lappend(*cache, cp);
-		MemoryContextSwitchTo(old);
-	}
 	stream_begin(&r, &options, params, fn, arg);
-	rc = SPI_execute_plan_extended(cp->plan, &options);
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	rc = SPI_execute_plan_extended(kept_plan(sql, params), &options);
+	AtEOXact_GUC(true, nestlevel);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
 	MemoryContextDelete(r.rowcxt);

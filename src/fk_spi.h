@@ -40,11 +40,12 @@ extern void fk_spi_into_tuplestore(const char *sql, FkParams *params,
 								   ReturnSetInfo *rsinfo);
 extern void fk_spi_stream(const char *sql, FkParams *params, FkRowFn fn,
 						  void *arg);
-extern void fk_spi_stream_cached(List **cache, MemoryContext cachecxt,
-								 const char *sql, FkParams *params, FkRowFn fn,
-								 void *arg);
+extern void fk_spi_stream_kept(const char *sql, FkParams *params, FkRowFn fn,
+							   void *arg);
 extern HeapTuple fk_spi_one_row(const char *sql, FkParams *params,
 								TupleDesc *desc);
+extern HeapTuple fk_spi_one_row_kept(const char *sql, FkParams *params,
+									 TupleDesc *desc);
 extern int64 fk_spi_count(const char *sql, FkParams *params);
 extern void fk_spi_latest_begin(void);
 extern void fk_spi_latest_end(void);
