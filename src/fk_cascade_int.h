@@ -175,6 +175,7 @@ typedef struct CascNode
 	FkCascWhy	why;			/* FKC_BLOCKED: why */
 	bool		notnull;		/* FKC_SET_NULL: a nulled column is NOT NULL */
 	List	   *cols;			/* referenced key columns its children compare */
+	bool		partitioned;	/* rows counted per leaf partition */
 	char		form;			/* how its rows are read: CASC_READ_* */
 	int64		count;
 } CascNode;

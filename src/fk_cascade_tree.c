@@ -19,9 +19,11 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/syscache.h"
@@ -33,6 +35,9 @@
 static bool casc_tree_plan(Cascade *c, CascTree *t);
 static bool casc_tree_setnull(Cascade *c, CascNode *n);
 static bool casc_tree_wide(Cascade *c);
+static bool casc_tree_partitioned(CascNode *n);
+static void casc_tree_leaves(Cascade *c, CascTree *t, CascNode *n, int i,
+							 Datum value, bool isnull);
 static const char *casc_tree_source(Cascade *c, CascTree *t, StringInfo sql,
 									int i, char form, List *cols);
 
@@ -87,7 +92,8 @@ casc_tree_plan(Cascade *c, CascTree *t)
 				if (t->nodes[j].relid == fk->fk_relid)
 					return false;
 			if (fk->pk_relid != n->relid || !fk_key_matches_one(fk) ||
-				get_rel_relkind(fk->fk_relid) != RELKIND_RELATION ||
+				(get_rel_relkind(fk->fk_relid) != RELKIND_RELATION &&
+				 get_rel_relkind(fk->fk_relid) != RELKIND_PARTITIONED_TABLE) ||
 				get_rel_relispartition(fk->fk_relid) ||
 				!casc_can_read(fk->fk_relid))
 				return false;
@@ -117,6 +123,9 @@ casc_tree_plan(Cascade *c, CascTree *t)
 				default:
 					return false;
 			}
+			if (get_rel_relkind(fk->fk_relid) == RELKIND_PARTITIONED_TABLE &&
+				!casc_tree_partitioned(child))
+				return false;
 			for (int k = 0; k < fk->nkeys; k++)
 			{
 				ListCell   *cc;
@@ -146,6 +155,34 @@ casc_tree_plan(Cascade *c, CascTree *t)
 			t->nodes[i].form = !wide && fk_key_probe_indexed(t->nodes[i].fk) ?
 				CASC_READ_PROBE : CASC_READ_JOIN;
 	}
+	return true;
+}
+
+/*
+ * A partitioned referencing table as a tree node: its rows, read through
+ * it, are counted per leaf partition (each row is in one), as long as they
+ * go no further.  Not when the action writes them (SET NULL may move a row
+ * to another partition), a partition is foreign, or any constraint acts on
+ * the table or a partition of it (rows reached beyond it).
+ */
+static bool
+casc_tree_partitioned(CascNode *n)
+{
+	ListCell   *lc;
+
+	if (n->action != FKC_DELETE && n->action != FKC_BLOCKED)
+		return false;
+	foreach(lc, find_all_inheritors(n->relid, AccessShareLock, NULL))
+	{
+		Oid			part = lfirst_oid(lc);
+		char		relkind = get_rel_relkind(part);
+
+		if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+			return false;
+		if (fk_model_acting_on(part, false, FK_LOAD_NAMES) != NIL)
+			return false;
+	}
+	n->partitioned = true;
 	return true;
 }
 
@@ -279,6 +316,36 @@ casc_tree_source(Cascade *c, CascTree *t, StringInfo sql, int i, char form,
 }
 
 /*
+ * The groups of a partitioned node, one per leaf partition with rows:
+ * value is the leaf oids followed by their counts (NULL: no rows).
+ */
+static void
+casc_tree_leaves(Cascade *c, CascTree *t, CascNode *n, int i, Datum value,
+				 bool isnull)
+{
+	Datum	   *elems;
+	int			nelems;
+
+	if (isnull)
+		return;
+	deconstruct_array(DatumGetArrayTypeP(value), INT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, NULL, &nelems);
+	for (int k = 0; k < nelems / 2; k++)
+	{
+		Oid			leaf = (Oid) DatumGetInt64(elems[k]);
+		CascGroup  *g;
+
+		/* read through the partitioned table, as the row path does */
+		(void) casc_rel(c, leaf, n->relid);
+		g = casc_group(c, n->depth, leaf, n->fk->conoid,
+					   t->nodes[n->parent].relid, n->action, n->why);
+		g->pub.rows = DatumGetInt64(elems[nelems / 2 + k]);
+		g->node = i;
+		n->count += g->pub.rows;
+	}
+}
+
+/*
  * The tree path of a DELETE: plan, then one query counting every node.
  * False when the row path must do it (nothing done then).
  */
@@ -329,12 +396,22 @@ casc_tree_path(Cascade *c)
 	{
 		if (i > 0)
 			appendStringInfoString(&sql, ", ");
-		appendStringInfoString(&sql, "(SELECT pg_catalog.count(*) FROM ");
-		if (t->nodes[i].cols != NIL)
-			appendStringInfo(&sql, "n%d", i);
+		if (t->nodes[i].partitioned)
+		{
+			/* the leaf partitions' oids, then as many counts */
+			appendStringInfoString(&sql, "(SELECT pg_catalog.array_agg(s.r) OPERATOR(pg_catalog.||) pg_catalog.array_agg(s.k) FROM (SELECT c.tableoid::pg_catalog.int8 AS r, pg_catalog.count(*) AS k FROM ");
+			casc_tree_source(c, t, &sql, i, t->nodes[i].form, list_make1("tableoid"));
+			appendStringInfoString(&sql, " GROUP BY 1) s)");
+		}
 		else
-			casc_tree_source(c, t, &sql, i, t->nodes[i].form, NIL);
-		appendStringInfoChar(&sql, ')');
+		{
+			appendStringInfoString(&sql, "(SELECT pg_catalog.count(*) FROM ");
+			if (t->nodes[i].cols != NIL)
+				appendStringInfo(&sql, "n%d", i);
+			else
+				casc_tree_source(c, t, &sql, i, t->nodes[i].form, NIL);
+			appendStringInfoChar(&sql, ')');
+		}
 		if (i > 0 && t->nodes[i].form != CASC_READ_PROBE)
 			keep = false;
 	}
@@ -354,6 +431,13 @@ casc_tree_path(Cascade *c)
 		bool		isnull;
 		CascGroup  *g;
 
+		if (n->partitioned)
+		{
+			Datum		leaves = SPI_getbinval(tup, desc, i + 1, &isnull);
+
+			casc_tree_leaves(c, t, n, i, leaves, isnull);
+			continue;
+		}
 		n->count = DatumGetInt64(SPI_getbinval(tup, desc, i + 1, &isnull));
 		if (n->count == 0)
 			continue;
@@ -394,8 +478,15 @@ casc_tree_group_rows(Cascade *c, CascGroup *g, FkRowFn fn, void *arg)
 	initStringInfo(&src);
 	alias = casc_tree_source(c, t, &src, g->node, CASC_READ_JOIN, NIL);
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "%sSELECT %s.* FROM %s ORDER BY ", t->with, alias,
-					 src.data);
+	appendStringInfo(&sql, "%sSELECT %s.* FROM %s", t->with, alias, src.data);
+	/* a partitioned node's group: the rows of one leaf partition */
+	if (t->nodes[g->node].partitioned)
+	{
+		appendStringInfoString(&sql, " WHERE ");
+		fksql_col(&sql, alias, "tableoid");
+		appendStringInfo(&sql, " OPERATOR(pg_catalog.=) '%u'::pg_catalog.oid", g->pub.relid);
+	}
+	appendStringInfoString(&sql, " ORDER BY ");
 	fksql_col(&sql, alias, "ctid");
 	fk_spi_stream(sql.data, c->root->params, fn, arg);
 }
