@@ -109,7 +109,66 @@ CREATE INDEX ON tree (up);
 VACUUM ANALYZE;
 
 CREATE TABLE results (ord int GENERATED ALWAYS AS IDENTITY, shape text, reached bigint,
-                      preview_ms float8[], delete_ms float8[], unsettled_ms float8[]);
+                      preview_ms float8[], delete_ms float8[], unsettled_ms float8[],
+                      hand_ms float8[]);
+
+-- The count a DBA would write by hand of the rows the DELETE reaches: a
+-- WITH query per table the keys reach, in the order found (every table
+-- after those it references), each selecting the rows whose key is among
+-- its parents' selected rows (IN, OR-ed over several parents; a recursive
+-- query over a self reference), and the sum of their counts.
+CREATE FUNCTION hand_sql(target regclass) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  reached regclass[] := ARRAY[target];
+  i int := 1;
+  t regclass;
+  r regclass;
+  con record;
+  conds text;
+  self text;
+  ctes text[] := '{}';
+  counts text[] := '{}';
+BEGIN
+  WHILE i <= cardinality(reached) LOOP
+    FOR r IN SELECT DISTINCT c.conrelid::regclass FROM pg_constraint c
+              WHERE c.contype = 'f' AND c.confrelid = reached[i] AND c.conparentid = 0
+                AND c.conrelid <> c.confrelid LOOP
+      IF NOT r = ANY (reached) THEN reached := reached || r; END IF;
+    END LOOP;
+    i := i + 1;
+  END LOOP;
+  FOR i IN 1..cardinality(reached) LOOP
+    t := reached[i];
+    conds := NULL;
+    self := NULL;
+    IF i = 1 THEN conds := 'id = ANY ($1)'; END IF;
+    FOR con IN
+      SELECT c.conrelid = c.confrelid AS is_self, array_position(reached, c.confrelid::regclass) AS parent,
+             (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY k(a, n)
+                JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.a) AS fkcols,
+             (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n) FROM unnest(c.confkey) WITH ORDINALITY k(a, n)
+                JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.a) AS pkcols
+        FROM pg_constraint c
+       WHERE c.contype = 'f' AND c.conrelid = t AND c.conparentid = 0
+         AND c.confrelid::regclass = ANY (reached)
+    LOOP
+      IF con.is_self THEN
+        self := format('(c.%s) = (r.%s)', con.fkcols, con.pkcols);
+      ELSIF con.parent < i THEN
+        conds := coalesce(conds || ' OR ', '') || format('(%s) IN (SELECT %s FROM l%s)', con.fkcols, con.pkcols, con.parent);
+      END IF;
+    END LOOP;
+    IF self IS NULL THEN
+      ctes := ctes || format('l%s AS (SELECT * FROM %s WHERE %s)', i, t, conds);
+    ELSE
+      ctes := ctes || format('l%s AS (WITH RECURSIVE r AS (SELECT * FROM %s WHERE %s UNION SELECT c.* FROM r JOIN %s c ON %s) SELECT * FROM r)',
+                             i, t, conds, t, self);
+    END IF;
+    counts := counts || format('(SELECT count(*) FROM l%s)', i);
+  END LOOP;
+  RETURN 'WITH ' || array_to_string(ctes, ', ') || ' SELECT ' || array_to_string(counts, ' + ');
+END $$;
 
 -- The shape's tables: those named like the target without its _0 / _root
 -- suffix.
@@ -123,17 +182,30 @@ LANGUAGE sql AS $$
 $$;
 
 -- One round, after a VACUUM of the shape's tables: the preview of DELETE
--- FROM target WHERE id = ANY (keys), the statement itself in a
--- subtransaction rolled back, and the preview again right after the
--- rollback.  Kept unless it is the warm-up.
-CREATE FUNCTION measure_round(shape text, target regclass, keys int[], keep boolean) RETURNS void
+-- FROM target WHERE id = ANY (keys) and the count by hand (in turns one
+-- before the other), the statement itself in a subtransaction rolled
+-- back, and the preview again right after the rollback.  Kept unless it
+-- is the warm-up.
+CREATE FUNCTION measure_round(shape text, target regclass, keys int[], round int) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-  t0 timestamptz; p float8; d float8; u float8; n bigint;
+  t0 timestamptz; p float8; d float8; u float8; h float8; n bigint; hn bigint;
+  hand text := fk_matrix.hand_sql(target);
 BEGIN
-  t0 := clock_timestamp();
-  SELECT sum(row_count) INTO n FROM fk_cascade_preview(target, keys) WHERE action <> 'BLOCKED';
-  p := extract(epoch FROM clock_timestamp() - t0) * 1000;
+  FOR turn IN 0..1 LOOP
+    IF (turn + round) % 2 = 0 THEN
+      t0 := clock_timestamp();
+      SELECT sum(row_count) INTO n FROM fk_cascade_preview(target, keys) WHERE action <> 'BLOCKED';
+      p := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    ELSE
+      t0 := clock_timestamp();
+      EXECUTE hand INTO hn USING keys;
+      h := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    END IF;
+  END LOOP;
+  IF hn <> n THEN
+    RAISE EXCEPTION 'shape %: the preview reaches % rows, the count by hand %', shape, n, hn;
+  END IF;
   t0 := clock_timestamp();
   BEGIN
     EXECUTE format('DELETE FROM %s WHERE id = ANY ($1)', target) USING keys;
@@ -144,13 +216,13 @@ BEGIN
   t0 := clock_timestamp();
   PERFORM FROM fk_cascade_preview(target, keys);
   u := extract(epoch FROM clock_timestamp() - t0) * 1000;
-  IF keep THEN
+  IF round > 0 THEN
     UPDATE fk_matrix.results SET preview_ms = preview_ms || p, delete_ms = delete_ms || d,
-                                 unsettled_ms = unsettled_ms || u
+                                 unsettled_ms = unsettled_ms || u, hand_ms = hand_ms || h
      WHERE results.shape = measure_round.shape;
     IF NOT FOUND THEN
-      INSERT INTO fk_matrix.results (shape, reached, preview_ms, delete_ms, unsettled_ms)
-        VALUES (shape, n, ARRAY[p], ARRAY[d], ARRAY[u]);
+      INSERT INTO fk_matrix.results (shape, reached, preview_ms, delete_ms, unsettled_ms, hand_ms)
+        VALUES (shape, n, ARRAY[p], ARRAY[d], ARRAY[u], ARRAY[h]);
     END IF;
   END IF;
 END $$;
@@ -165,7 +237,7 @@ m() {
     echo "SET client_min_messages = warning;"
     for i in $(seq 0 "$RUNS"); do
       echo "SELECT 'VACUUM ' || fk_matrix.shape_tables('$2') \\gexec"
-      echo "SELECT fk_matrix.measure_round('$1', '$2', $3, $i > 0);"
+      echo "SELECT fk_matrix.measure_round('$1', '$2', $3, $i);"
     done
   } | psql -X -q -v ON_ERROR_STOP=1 >/dev/null
   echo "  $1"
@@ -198,10 +270,13 @@ SELECT shape, reached AS rows,
        round(max(d)::numeric, 1) AS delete_worst,
        round((percentile_cont(0.5) WITHIN GROUP (ORDER BY p) /
               percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 3) AS ratio,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY h)::numeric, 1) AS by_hand_ms,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY h) /
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 3) AS by_hand_ratio,
        round(percentile_cont(0.5) WITHIN GROUP (ORDER BY u)::numeric, 1) AS after_rollback_ms,
        round((percentile_cont(0.5) WITHIN GROUP (ORDER BY u) /
               percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 3) AS after_rollback_ratio
-  FROM fk_matrix.results r, unnest(r.preview_ms, r.delete_ms, r.unsettled_ms) u(p, d, u)
+  FROM fk_matrix.results r, unnest(r.preview_ms, r.delete_ms, r.unsettled_ms, r.hand_ms) u(p, d, u, h)
  GROUP BY r.ord, shape, reached ORDER BY r.ord;
 SQL
 [ -n "${KEEP:-}" ] || psql -X -q -c "SET client_min_messages = warning; DROP SCHEMA fk_matrix CASCADE;"
