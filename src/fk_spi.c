@@ -201,8 +201,9 @@ fk_spi_stream(const char *sql, FkParams *params, FkRowFn fn, void *arg)
  * small preview is not mostly parsing and planning.  Generic plans: the
  * queries are written in the form their joins must take.  The plan cache
  * revalidates them when a table they read changes, and replans for
- * another role where row security applies.  At most FK_KEPT_PLANS (a
- * generic plan is some kilobytes), the least recently used dropped.
+ * another role where row security applies.  At most FK_KEPT_PLANS plans
+ * and FK_KEPT_BYTES of memory (a plan holds tens of kilobytes), the least
+ * recently used dropped.
  */
 typedef struct FkKeptPlan
 {
@@ -215,9 +216,53 @@ typedef struct FkKeptPlan
 } FkKeptPlan;
 
 #define FK_KEPT_PLANS 64
+#define FK_KEPT_BYTES (4 * 1024 * 1024)
 
 static dlist_head kept_plans = DLIST_STATIC_INIT(kept_plans);
 static int	nkept_plans = 0;
+
+/* The memory a kept plan holds: its source, query trees and generic plan. */
+static Size
+kept_plan_bytes(SPIPlanPtr plan)
+{
+	Size		n = 0;
+	ListCell   *lc;
+
+	foreach(lc, SPI_plan_get_plan_sources(plan))
+	{
+		CachedPlanSource *ps = lfirst(lc);
+
+		n += MemoryContextMemAllocated(ps->context, true);
+		if (ps->gplan)
+			n += MemoryContextMemAllocated(ps->gplan->context, true);
+	}
+	return n;
+}
+
+/* Drop the least recently used plans while there are too many or too big. */
+static void
+kept_plans_trim(void)
+{
+	Size		bytes = 0;
+	dlist_iter	it;
+
+	dlist_foreach(it, &kept_plans)
+		bytes += kept_plan_bytes(dlist_container(FkKeptPlan, node, it.cur)->plan);
+	while (nkept_plans > 0 && (nkept_plans >= FK_KEPT_PLANS || bytes > FK_KEPT_BYTES))
+	{
+		FkKeptPlan *last = dlist_container(FkKeptPlan, node,
+										   dlist_tail_node(&kept_plans));
+
+		bytes -= Min(bytes, kept_plan_bytes(last->plan));
+		dlist_delete(&last->node);
+		SPI_freeplan(last->plan);
+		pfree(last->sql);
+		if (last->types)
+			pfree(last->types);
+		pfree(last);
+		nkept_plans--;
+	}
+}
 
 static SPIPlanPtr
 kept_plan(const char *sql, FkParams *params)
@@ -247,19 +292,7 @@ kept_plan(const char *sql, FkParams *params)
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
 
-	if (nkept_plans >= FK_KEPT_PLANS)
-	{
-		FkKeptPlan *last = dlist_container(FkKeptPlan, node,
-										   dlist_tail_node(&kept_plans));
-
-		dlist_delete(&last->node);
-		SPI_freeplan(last->plan);
-		pfree(last->sql);
-		if (last->types)
-			pfree(last->types);
-		pfree(last);
-		nkept_plans--;
-	}
+	kept_plans_trim();
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	kp = palloc0(sizeof(FkKeptPlan));
 	kp->hash = hash;
