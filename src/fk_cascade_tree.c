@@ -212,9 +212,13 @@ casc_tree_wide(Cascade *c)
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		cplan = SPI_plan_get_cached_plan(plan);
-		rows = linitial_node(PlannedStmt, cplan->stmt_list)->planTree->plan_rows;
-		/* an unsaved plan: no resource owner holds it */
-		ReleaseCachedPlan(cplan, NULL);
+		rows = 0;
+		if (cplan != NULL)
+		{
+			rows = linitial_node(PlannedStmt, cplan->stmt_list)->planTree->plan_rows;
+			/* an unsaved plan: no resource owner holds it */
+			ReleaseCachedPlan(cplan, NULL);
+		}
 		SPI_freeplan(plan);
 		pfree(sql.data);
 	}
