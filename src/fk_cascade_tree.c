@@ -461,7 +461,14 @@ casc_tree_path(Cascade *c)
 		}
 	}
 	SPI_freetuptable(SPI_tuptable);
-	elog(DEBUG1, "cascade counted as a tree of %d tables", t->nnodes);
+	{
+		int			npart = 0;
+
+		for (int i = 0; i < t->nnodes; i++)
+			npart += t->nodes[i].partitioned;
+		elog(DEBUG1, "cascade counted as a tree of %d tables (%d partitioned)",
+			 t->nnodes, npart);
+	}
 	c->tree = t;
 	return true;
 }
