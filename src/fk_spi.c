@@ -311,6 +311,24 @@ kept_plan(const char *sql, FkParams *params)
 }
 
 /*
+ * Execute sql's kept plan.  Planned (and replanned) without JIT: a
+ * generic plan's costs are guesses made without the keys, and compiling
+ * would take milliseconds of a query that mostly takes less.
+ */
+static int
+kept_execute(const char *sql, FkParams *params, SPIExecuteOptions *options)
+{
+	int			nestlevel = NewGUCNestLevel();
+	int			rc;
+
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	rc = SPI_execute_plan_extended(kept_plan(sql, params), options);
+	AtEOXact_GUC(true, nestlevel);
+	return rc;
+}
+
+/*
  * fk_spi_one_row for a query whose best plan does not depend on its
  * parameters' values (its joins are written in the form they must take):
  * planned once per backend, generically, then only executed.
@@ -320,22 +338,11 @@ fk_spi_one_row_kept(const char *sql, FkParams *params, TupleDesc *desc)
 {
 	SPIExecuteOptions options;
 	int			rc;
-	int			nestlevel;
 
 	memset(&options, 0, sizeof(options));
 	options.read_only = true;
 	options.params = fk_param_list(params);
-
-	/*
-	 * Planned (and replanned) without JIT: a generic plan's costs are
-	 * guesses made without the keys, and compiling would take milliseconds
-	 * of a query that mostly takes less.
-	 */
-	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	rc = SPI_execute_plan_extended(kept_plan(sql, params), &options);
-	AtEOXact_GUC(true, nestlevel);
+	rc = kept_execute(sql, params, &options);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "query returned %llu rows instead of one: %s",
 			 (unsigned long long) SPI_processed, SPI_result_code_string(rc));
@@ -355,14 +362,9 @@ fk_spi_stream_kept(const char *sql, FkParams *params, FkRowFn fn, void *arg)
 	FkStreamReceiver r;
 	SPIExecuteOptions options;
 	int			rc;
-	int			nestlevel;
 
 	stream_begin(&r, &options, params, fn, arg);
-	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	rc = SPI_execute_plan_extended(kept_plan(sql, params), &options);
-	AtEOXact_GUC(true, nestlevel);
+	rc = kept_execute(sql, params, &options);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
 	MemoryContextDelete(r.rowcxt);
