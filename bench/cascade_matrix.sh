@@ -110,7 +110,7 @@ VACUUM ANALYZE;
 
 CREATE TABLE results (ord int GENERATED ALWAYS AS IDENTITY, shape text, reached bigint,
                       preview_ms float8[], delete_ms float8[], unsettled_ms float8[],
-                      hand_ms float8[]);
+                      hand_ms float8[], preview_pages bigint, delete_pages bigint);
 
 -- The count a DBA would write by hand of the rows the DELETE reaches: a
 -- WITH query per table the keys reach, in the order found (every table
@@ -181,6 +181,24 @@ LANGUAGE sql AS $$
                                        '_(0|root)$', '') || '%'
 $$;
 
+-- Pages (buffer requests, hits or reads) of the shape's tables and their
+-- indexes in this transaction so far: pg_stat's counts, which do not
+-- depend on the machine's speed.
+CREATE FUNCTION shape_pages(target regclass) RETURNS bigint
+LANGUAGE sql AS $$
+  SELECT sum(pg_stat_get_xact_blocks_fetched(r.oid))::bigint
+    FROM pg_class r
+   WHERE r.oid IN (SELECT c.oid FROM pg_class c
+                    WHERE c.relnamespace = 'fk_matrix'::regnamespace AND c.relkind = 'r'
+                      AND c.relname LIKE regexp_replace((SELECT relname FROM pg_class WHERE oid = target),
+                                                        '_(0|root)$', '') || '%'
+                   UNION ALL
+                   SELECT i.indexrelid FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                    WHERE c.relnamespace = 'fk_matrix'::regnamespace AND c.relkind = 'r'
+                      AND c.relname LIKE regexp_replace((SELECT relname FROM pg_class WHERE oid = target),
+                                                        '_(0|root)$', '') || '%')
+$$;
+
 -- One round, after a VACUUM of the shape's tables: the preview of DELETE
 -- FROM target WHERE id = ANY (keys) and the count by hand (in turns one
 -- before the other), the statement itself in a subtransaction rolled
@@ -190,13 +208,16 @@ CREATE FUNCTION measure_round(shape text, target regclass, keys int[], round int
 LANGUAGE plpgsql AS $$
 DECLARE
   t0 timestamptz; p float8; d float8; u float8; h float8; n bigint; hn bigint;
+  pg0 bigint; pp bigint; pd bigint;
   hand text := fk_matrix.hand_sql(target);
 BEGIN
   FOR turn IN 0..1 LOOP
     IF (turn + round) % 2 = 0 THEN
+      pg0 := fk_matrix.shape_pages(target);
       t0 := clock_timestamp();
       SELECT sum(row_count) INTO n FROM fk_cascade_preview(target, keys) WHERE action <> 'BLOCKED';
       p := extract(epoch FROM clock_timestamp() - t0) * 1000;
+      pp := fk_matrix.shape_pages(target) - pg0;
     ELSE
       t0 := clock_timestamp();
       EXECUTE hand INTO hn USING keys;
@@ -206,6 +227,7 @@ BEGIN
   IF hn <> n THEN
     RAISE EXCEPTION 'shape %: the preview reaches % rows, the count by hand %', shape, n, hn;
   END IF;
+  pg0 := fk_matrix.shape_pages(target);
   t0 := clock_timestamp();
   BEGIN
     EXECUTE format('DELETE FROM %s WHERE id = ANY ($1)', target) USING keys;
@@ -213,16 +235,19 @@ BEGIN
   EXCEPTION WHEN SQLSTATE 'FKM01' THEN NULL;
   END;
   d := extract(epoch FROM clock_timestamp() - t0) * 1000;
+  pd := fk_matrix.shape_pages(target) - pg0;
   t0 := clock_timestamp();
   PERFORM FROM fk_cascade_preview(target, keys);
   u := extract(epoch FROM clock_timestamp() - t0) * 1000;
   IF round > 0 THEN
     UPDATE fk_matrix.results SET preview_ms = preview_ms || p, delete_ms = delete_ms || d,
-                                 unsettled_ms = unsettled_ms || u, hand_ms = hand_ms || h
+                                 unsettled_ms = unsettled_ms || u, hand_ms = hand_ms || h,
+                                 preview_pages = pp, delete_pages = pd
      WHERE results.shape = measure_round.shape;
     IF NOT FOUND THEN
-      INSERT INTO fk_matrix.results (shape, reached, preview_ms, delete_ms, unsettled_ms, hand_ms)
-        VALUES (shape, n, ARRAY[p], ARRAY[d], ARRAY[u], ARRAY[h]);
+      INSERT INTO fk_matrix.results (shape, reached, preview_ms, delete_ms, unsettled_ms, hand_ms,
+                                     preview_pages, delete_pages)
+        VALUES (shape, n, ARRAY[p], ARRAY[d], ARRAY[u], ARRAY[h], pp, pd);
     END IF;
   END IF;
 END $$;
@@ -275,8 +300,10 @@ SELECT shape, reached AS rows,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 3) AS by_hand_ratio,
        round(percentile_cont(0.5) WITHIN GROUP (ORDER BY u)::numeric, 1) AS after_rollback_ms,
        round((percentile_cont(0.5) WITHIN GROUP (ORDER BY u) /
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 3) AS after_rollback_ratio
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY d))::numeric, 3) AS after_rollback_ratio,
+       r.preview_pages, r.delete_pages,
+       round(r.preview_pages::numeric / nullif(r.delete_pages, 0), 3) AS pages_ratio
   FROM fk_matrix.results r, unnest(r.preview_ms, r.delete_ms, r.unsettled_ms, r.hand_ms) u(p, d, u, h)
- GROUP BY r.ord, shape, reached ORDER BY r.ord;
+ GROUP BY r.ord, shape, reached, r.preview_pages, r.delete_pages ORDER BY r.ord;
 SQL
 [ -n "${KEEP:-}" ] || psql -X -q -c "SET client_min_messages = warning; DROP SCHEMA fk_matrix CASCADE;"
