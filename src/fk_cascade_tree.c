@@ -34,7 +34,7 @@
 
 static bool casc_tree_plan(Cascade *c, CascTree *t);
 static bool casc_tree_setnull(Cascade *c, CascNode *n);
-static bool casc_tree_wide(Cascade *c);
+static bool casc_tree_wide(Cascade *c, CascTree *t);
 static bool casc_tree_partitioned(CascNode *n);
 static void casc_tree_leaves(Cascade *c, CascTree *t, CascNode *n, int i,
 							 Datum value, bool isnull);
@@ -149,7 +149,7 @@ casc_tree_plan(Cascade *c, CascTree *t)
 	 * planner's choice with the keys known does better.
 	 */
 	{
-		bool		wide = t->nnodes > 1 && casc_tree_wide(c);
+		bool		wide = t->nnodes > 1 && casc_tree_wide(c, t);
 
 		for (int i = 1; i < t->nnodes; i++)
 			t->nodes[i].form = !wide && fk_key_probe_indexed(t->nodes[i].fk) ?
@@ -192,7 +192,7 @@ casc_tree_partitioned(CascNode *n)
  * condition, against pg_class.reltuples.
  */
 static bool
-casc_tree_wide(Cascade *c)
+casc_tree_wide(Cascade *c, CascTree *t)
 {
 	double		rows = c->root->est_rows;
 	HeapTuple	tup;
@@ -206,8 +206,7 @@ casc_tree_wide(Cascade *c)
 
 		initStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT FROM ");
-		fksql_rel(&sql, c->root->relid, c->root->only);
-		appendStringInfo(&sql, " %s WHERE %s", FKC_ROOT_ALIAS, c->root->cond.data);
+		casc_tree_source(c, t, &sql, 0, CASC_READ_JOIN, NIL);
 		plan = SPI_prepare(sql.data, c->root->params->n, c->root->params->types);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));

@@ -329,28 +329,6 @@ kept_execute(const char *sql, FkParams *params, SPIExecuteOptions *options)
 }
 
 /*
- * fk_spi_one_row for a query whose best plan does not depend on its
- * parameters' values (its joins are written in the form they must take):
- * planned once per backend, generically, then only executed.
- */
-HeapTuple
-fk_spi_one_row_kept(const char *sql, FkParams *params, TupleDesc *desc)
-{
-	SPIExecuteOptions options;
-	int			rc;
-
-	memset(&options, 0, sizeof(options));
-	options.read_only = true;
-	options.params = fk_param_list(params);
-	rc = kept_execute(sql, params, &options);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "query returned %llu rows instead of one: %s",
-			 (unsigned long long) SPI_processed, SPI_result_code_string(rc));
-	*desc = SPI_tuptable->tupdesc;
-	return SPI_tuptable->vals[0];
-}
-
-/*
  * fk_spi_stream for a query run many times with other parameter values
  * (the cascade engine's query per round, per constraint): its plan kept,
  * as fk_spi_one_row_kept does.  The parameters' types must be the same on
@@ -372,10 +350,11 @@ fk_spi_stream_kept(const char *sql, FkParams *params, FkRowFn fn, void *arg)
 
 /*
  * Run a read-only query that returns exactly one row, in SPI's memory
- * (valid until SPI_freetuptable or SPI_finish).
+ * (valid until SPI_freetuptable or SPI_finish); with keep, its plan kept
+ * as kept_plan says.
  */
-HeapTuple
-fk_spi_one_row(const char *sql, FkParams *params, TupleDesc *desc)
+static HeapTuple
+one_row(const char *sql, FkParams *params, TupleDesc *desc, bool keep)
 {
 	SPIExecuteOptions options;
 	int			rc;
@@ -383,12 +362,29 @@ fk_spi_one_row(const char *sql, FkParams *params, TupleDesc *desc)
 	memset(&options, 0, sizeof(options));
 	options.read_only = true;
 	options.params = fk_param_list(params);
-	rc = SPI_execute_extended(sql, &options);
+	rc = keep ? kept_execute(sql, params, &options) : SPI_execute_extended(sql, &options);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "query returned %llu rows instead of one: %s",
 			 (unsigned long long) SPI_processed, SPI_result_code_string(rc));
 	*desc = SPI_tuptable->tupdesc;
 	return SPI_tuptable->vals[0];
+}
+
+HeapTuple
+fk_spi_one_row(const char *sql, FkParams *params, TupleDesc *desc)
+{
+	return one_row(sql, params, desc, false);
+}
+
+/*
+ * fk_spi_one_row for a query whose best plan does not depend on its
+ * parameters' values (its joins are written in the form they must take):
+ * planned once per backend, generically, then only executed.
+ */
+HeapTuple
+fk_spi_one_row_kept(const char *sql, FkParams *params, TupleDesc *desc)
+{
+	return one_row(sql, params, desc, true);
 }
 
 /* A read-only query returning one bigint (NULL counts as 0). */
