@@ -172,13 +172,18 @@ END $$;
 
 -- The shape's tables: those named like the target without its _0 / _root
 -- suffix.
-CREATE FUNCTION shape_tables(target regclass) RETURNS text
+CREATE FUNCTION shape_rels(target regclass) RETURNS SETOF regclass
 LANGUAGE sql AS $$
-  SELECT string_agg(c.oid::regclass::text, ', ')
+  SELECT c.oid::regclass
     FROM pg_class c
    WHERE c.relnamespace = 'fk_matrix'::regnamespace AND c.relkind = 'r'
      AND c.relname LIKE regexp_replace((SELECT relname FROM pg_class WHERE oid = target),
                                        '_(0|root)$', '') || '%'
+$$;
+
+CREATE FUNCTION shape_tables(target regclass) RETURNS text
+LANGUAGE sql AS $$
+  SELECT string_agg(r::text, ', ') FROM fk_matrix.shape_rels(target) r
 $$;
 
 -- Pages (buffer requests, hits or reads) of the shape's tables and their
@@ -186,17 +191,10 @@ $$;
 -- depend on the machine's speed.
 CREATE FUNCTION shape_pages(target regclass) RETURNS bigint
 LANGUAGE sql AS $$
-  SELECT sum(pg_stat_get_xact_blocks_fetched(r.oid))::bigint
-    FROM pg_class r
-   WHERE r.oid IN (SELECT c.oid FROM pg_class c
-                    WHERE c.relnamespace = 'fk_matrix'::regnamespace AND c.relkind = 'r'
-                      AND c.relname LIKE regexp_replace((SELECT relname FROM pg_class WHERE oid = target),
-                                                        '_(0|root)$', '') || '%'
-                   UNION ALL
-                   SELECT i.indexrelid FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
-                    WHERE c.relnamespace = 'fk_matrix'::regnamespace AND c.relkind = 'r'
-                      AND c.relname LIKE regexp_replace((SELECT relname FROM pg_class WHERE oid = target),
-                                                        '_(0|root)$', '') || '%')
+  SELECT sum(pg_stat_get_xact_blocks_fetched(o))::bigint
+    FROM (SELECT r::oid FROM fk_matrix.shape_rels(target) r
+          UNION ALL
+          SELECT i.indexrelid FROM pg_index i WHERE i.indrelid IN (SELECT fk_matrix.shape_rels(target))) s(o)
 $$;
 
 -- One round, after a VACUUM of the shape's tables: the preview of DELETE
